@@ -1,0 +1,63 @@
+// Manual adjustments: one line that brings stock in (positive) or writes it off (negative).
+import { toBaseQty } from './conversion.js';
+import type { TransactionView } from './ledger.js';
+import { post } from './posting.js';
+import type { Writer } from './ports.js';
+import { notFound, type Result } from './result.js';
+import { array, date, id, nonZeroQuantity, nullable, object, string, type Schema } from './schema.js';
+import { AVAILABLE } from './status.js';
+
+export interface AdjustmentInput {
+  itemId: string;
+  locationId: string;
+  statusId?: string;
+  qtyDelta: number;
+  reason?: string | null;
+  uomId?: string;
+  lotId?: string;
+  lotNo?: string;
+  expiresOn?: string;
+  serialNos?: string[];
+}
+
+export const lotNo: Schema = string(1, 64);
+export const serialNos: Schema = { ...array(string(1, 128), 10000, 1), uniqueItems: true };
+
+export const adjustmentInputSchema: Schema = object(
+  {
+    itemId: id,
+    locationId: id,
+    statusId: string(1, 64),
+    qtyDelta: nonZeroQuantity,
+    reason: nullable(string(0, 500)),
+    uomId: id,
+    lotId: id,
+    lotNo,
+    expiresOn: date,
+    serialNos,
+  },
+  ['itemId', 'locationId', 'qtyDelta'],
+);
+
+export async function postAdjustment(tx: Writer, input: AdjustmentInput, now: string): Promise<Result<TransactionView>> {
+  const item = await tx.catalog.getItem(input.itemId);
+  if (!item) return notFound('item', '/itemId');
+  const qty = await toBaseQty(tx, item, input.qtyDelta, input.uomId, '', 'qtyDelta');
+  if (!qty.ok) return qty;
+  return post(tx, {
+    type: 'adjustment',
+    reason: input.reason ?? null,
+    lines: [{
+      itemId: input.itemId,
+      locationId: input.locationId,
+      statusId: input.statusId ?? AVAILABLE,
+      lotId: input.lotId ?? null,
+      lotNo: input.lotNo ?? null,
+      expiresOn: input.expiresOn ?? null,
+      qty: qty.value,
+      serialNos: input.serialNos ?? [],
+      at: '',
+      fields: { qty: 'qtyDelta' },
+    }],
+  }, now);
+}

@@ -1,0 +1,16 @@
+// Timestamps are ISO 8601 UTC with milliseconds. Commands take `now` from their caller so a
+// decision is a pure function of its inputs and tests can pin the time.
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Whether a string is a real calendar date `YYYY-MM-DD` (not just the right shape). */
+export function isDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(`${value}T00:00:00.000Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}

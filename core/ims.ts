@@ -1,0 +1,97 @@
+// The core's API for embedders: every command validated against the same JSON Schema the
+// HTTP host uses and run as one atomic write; every query reads committed state. Results are
+// values: `{ ok: true, value }` or `{ ok: false, code, message, details }`.
+import { adjustmentInputSchema, postAdjustment, type AdjustmentInput } from './adjustment.js';
+import { listAvailability, listBalances, type AvailabilityGrouping } from './balance.js';
+import { nowIso } from './clock.js';
+import { runCommand } from './command.js';
+import { createFacility, facilityInputSchema, type FacilityFilter, type FacilityInput } from './facility.js';
+import { createItem, itemInputSchema, itemPatchSchema, updateItem, type ItemFilter, type ItemInput, type ItemPatch } from './item.js';
+import type { AvailabilityFilter, BalanceFilter, TransactionFilter } from './ledger.js';
+import { createLocation, locationInputSchema, type LocationFilter, type LocationInput } from './location.js';
+import { moveInputSchema, postMove, type MoveInput } from './move.js';
+import { pageRequest, type PageRequest } from './page.js';
+import type { Store, Writer } from './ports.js';
+import { notFound, ok, type Result } from './result.js';
+import { reversalInputSchema, reverseTransaction, type ReversalInput } from './reversal.js';
+import type { Schema } from './schema.js';
+import { createToken, publicToken, revokeToken, tokenInputSchema, type TokenInput } from './token.js';
+import { getTransaction, listTransactions } from './transaction.js';
+import { createUom, uomInputSchema, type UomInput } from './uom.js';
+import { validator } from './validate.js';
+import { verifyBalances } from './verify.js';
+
+const orNotFound = <T>(what: string) => (value: T | null): Result<T> => (value ? ok(value) : notFound(what));
+
+export class Ims {
+  constructor(readonly store: Store, private readonly now: () => string = nowIso) {}
+
+  /** A validated command run in its own write unit. */
+  private command<I, T>(schema: Schema, run: (tx: Writer, input: I, now: string) => Promise<Result<T>>) {
+    const validate = validator<I>(schema);
+    return (input: I): Promise<Result<T>> => {
+      const checked = validate(structuredClone(input));
+      if (!checked.ok) return Promise.resolve(checked);
+      return runCommand(this.store, (tx) => run(tx, checked.value, this.now()));
+    };
+  }
+
+  private page(p?: Partial<PageRequest>): PageRequest {
+    return pageRequest(p?.limit, p?.offset);
+  }
+
+  readonly uoms = {
+    create: this.command<UomInput, unknown>(uomInputSchema, createUom),
+    get: (id: string) => this.store.read.catalog.getUom(id).then(orNotFound('UOM')),
+    list: (p?: Partial<PageRequest>) => this.store.read.catalog.listUoms(this.page(p)),
+  };
+
+  readonly items = {
+    create: this.command<ItemInput, unknown>(itemInputSchema, createItem),
+    update: (id: string, patch: ItemPatch, ifMatch?: number) =>
+      this.command<ItemPatch, unknown>(itemPatchSchema, (tx, input, now) => updateItem(tx, id, input, now, ifMatch))(patch),
+    get: (id: string) => this.store.read.catalog.getItem(id).then(orNotFound('item')),
+    list: (filter: ItemFilter = {}, p?: Partial<PageRequest>) => this.store.read.catalog.listItems(filter, this.page(p)),
+  };
+
+  readonly facilities = {
+    create: this.command<FacilityInput, unknown>(facilityInputSchema, createFacility),
+    get: (id: string) => this.store.read.facilities.getFacility(id).then(orNotFound('facility')),
+    list: (filter: FacilityFilter = {}, p?: Partial<PageRequest>) => this.store.read.facilities.listFacilities(filter, this.page(p)),
+  };
+
+  readonly locations = {
+    create: (facilityId: string, input: LocationInput) =>
+      this.command<LocationInput, unknown>(locationInputSchema, (tx, i, now) => createLocation(tx, facilityId, i, now))(input),
+    get: (id: string) => this.store.read.facilities.getLocation(id).then(orNotFound('location')),
+    list: (facilityId: string, filter: LocationFilter = {}, p?: Partial<PageRequest>) =>
+      this.store.read.facilities.listLocations(facilityId, filter, this.page(p)),
+  };
+
+  readonly inventory = {
+    adjust: this.command<AdjustmentInput, unknown>(adjustmentInputSchema, postAdjustment),
+    move: this.command<MoveInput, unknown>(moveInputSchema, postMove),
+    reverse: (transactionId: string, input: ReversalInput = {}) =>
+      this.command<ReversalInput, unknown>(reversalInputSchema, (tx, i, now) => reverseTransaction(tx, transactionId, i, now))(input),
+    statuses: () => this.store.read.facilities.listStatuses(),
+    transaction: (id: string) => getTransaction(this.store.read, id),
+    transactions: (filter: TransactionFilter = {}, p?: Partial<PageRequest>) => listTransactions(this.store.read, filter, this.page(p)),
+    balances: (filter: BalanceFilter = {}, p?: Partial<PageRequest>) => listBalances(this.store.read, filter, this.page(p)),
+    availability: (filter: AvailabilityFilter = {}, groupBy: AvailabilityGrouping = 'location', p?: Partial<PageRequest>) =>
+      listAvailability(this.store.read, filter, groupBy, this.page(p)),
+    verify: () => verifyBalances(this.store.read),
+  };
+
+  readonly tokens = {
+    create: this.command<TokenInput, unknown>(tokenInputSchema, createToken),
+    revoke: (id: string) => runCommand(this.store, (tx) => revokeToken(tx, id, this.now())),
+    list: async (p?: Partial<PageRequest>) => {
+      const page = await this.store.read.tokens.listTokens(this.page(p));
+      return { items: page.items.map(publicToken), total: page.total };
+    },
+  };
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}

@@ -1,0 +1,141 @@
+// The storage ports: the only way the core reaches a database. Each area is a small
+// interface of what the core needs, with no driver types. A Reader sees committed state; a
+// Writer is one atomic unit of work, and its reads see its own uncommitted writes.
+import type { Facility, FacilityFilter } from './facility.js';
+import type { IdempotencyRecord } from './idempotency.js';
+import type { Identifier, Item, ItemFilter } from './item.js';
+import type {
+  AvailabilityFilter, AvailabilityRow, Balance, BalanceFilter, BalanceKey, FacilityAvailabilityRow,
+  LedgerSum, Lot, PostingEffects, SerialState, TransactionFilter, TransactionView,
+} from './ledger.js';
+import type { Location, LocationFilter } from './location.js';
+import type { Page, PageRequest } from './page.js';
+import type { Micro } from './quantity.js';
+import type { StockStatus } from './status.js';
+import type { StoredToken } from './token.js';
+import type { Uom } from './uom.js';
+
+export interface CatalogReader {
+  getUom(id: string): Promise<Uom | null>;
+  getUoms(ids: readonly string[]): Promise<Uom[]>;
+  findUomByCode(code: string): Promise<Uom | null>;
+  listUoms(page: PageRequest): Promise<Page<Uom>>;
+  getItem(id: string): Promise<Item | null>;
+  getItems(ids: readonly string[]): Promise<Item[]>;
+  findItemByNo(itemNo: string): Promise<Item | null>;
+  /** Which items hold any of these identifiers (type and value both match). */
+  findIdentifierOwners(identifiers: readonly Identifier[]): Promise<Array<Identifier & { itemId: string }>>;
+  listItems(filter: ItemFilter, page: PageRequest): Promise<Page<Item>>;
+}
+
+export interface CatalogWriter extends CatalogReader {
+  insertUom(uom: Uom): Promise<void>;
+  insertItem(item: Item): Promise<void>;
+  updateItem(item: Item): Promise<void>;
+}
+
+export interface FacilityReader {
+  getFacility(id: string): Promise<Facility | null>;
+  findFacilityByCode(code: string): Promise<Facility | null>;
+  listFacilities(filter: FacilityFilter, page: PageRequest): Promise<Page<Facility>>;
+  getLocation(id: string): Promise<Location | null>;
+  getLocations(ids: readonly string[]): Promise<Location[]>;
+  findLocationByCode(facilityId: string, code: string): Promise<Location | null>;
+  /** The tree flat, parents before children. */
+  listLocations(facilityId: string, filter: LocationFilter, page: PageRequest): Promise<Page<Location>>;
+  listStatuses(): Promise<StockStatus[]>;
+}
+
+export interface FacilityWriter extends FacilityReader {
+  insertFacility(facility: Facility): Promise<void>;
+  insertLocation(location: Location): Promise<void>;
+}
+
+export interface TokenReader {
+  getToken(id: string): Promise<StoredToken | null>;
+  findTokenByHash(hash: string): Promise<StoredToken | null>;
+  countTokens(): Promise<number>;
+  listTokens(page: PageRequest): Promise<Page<StoredToken>>;
+}
+
+export interface TokenWriter extends TokenReader {
+  insertToken(token: StoredToken): Promise<void>;
+  updateToken(token: StoredToken): Promise<void>;
+}
+
+export interface LedgerReader {
+  getLots(ids: readonly string[]): Promise<Lot[]>;
+  findLots(keys: ReadonlyArray<{ itemId: string; lotNo: string }>): Promise<Lot[]>;
+  /** On-hand of each key that has a balance row; keys without one hold zero. */
+  getBalances(keys: readonly BalanceKey[]): Promise<Array<BalanceKey & { onHand: Micro }>>;
+  getSerials(itemId: string, serialNos: readonly string[]): Promise<SerialState[]>;
+  lastPostedAt(): Promise<string | null>;
+  itemHasHistory(itemId: string): Promise<boolean>;
+  getTransaction(id: string): Promise<TransactionView | null>;
+  findReversal(transactionId: string): Promise<string | null>;
+  listTransactions(filter: TransactionFilter, page: PageRequest): Promise<Page<TransactionView>>;
+  listBalances(filter: BalanceFilter, page: PageRequest): Promise<Page<Balance>>;
+  listAvailability(filter: AvailabilityFilter, page: PageRequest): Promise<Page<AvailabilityRow>>;
+  listFacilityAvailability(filter: AvailabilityFilter, page: PageRequest): Promise<Page<FacilityAvailabilityRow>>;
+  /** Every balance key's sum of ledger lines, and every balance row: for verification. */
+  sumLedger(): Promise<LedgerSum[]>;
+  allBalances(): Promise<LedgerSum[]>;
+}
+
+export interface LedgerWriter extends LedgerReader {
+  /** Appends the transaction, its lines and new lots, applies balance deltas and serial moves; returns its seq. */
+  appendPosting(effects: PostingEffects): Promise<number>;
+}
+
+export interface IdempotencyReader {
+  getKey(tokenId: string, key: string): Promise<IdempotencyRecord | null>;
+}
+
+export interface IdempotencyWriter extends IdempotencyReader {
+  putKey(record: IdempotencyRecord): Promise<void>;
+  /** Forgets keys created before the cutoff. */
+  purgeKeys(before: string): Promise<number>;
+}
+
+export interface Reader {
+  catalog: CatalogReader;
+  facilities: FacilityReader;
+  tokens: TokenReader;
+  ledger: LedgerReader;
+  idempotency: IdempotencyReader;
+}
+
+export interface Writer extends Reader {
+  catalog: CatalogWriter;
+  facilities: FacilityWriter;
+  tokens: TokenWriter;
+  ledger: LedgerWriter;
+  idempotency: IdempotencyWriter;
+}
+
+/**
+ * A unique constraint refused a write that the command's checks let through: another
+ * writer (another host, on PostgreSQL) got there first. The core answers `conflict`.
+ */
+export class UniqueViolation extends Error {
+  override name = 'UniqueViolation';
+}
+
+/** The database did not answer (down, unreachable, locked past the timeout). The host answers 503. */
+export class StoreUnavailable extends Error {
+  override name = 'StoreUnavailable';
+}
+
+export interface Store {
+  readonly kind: string;
+  /** Committed state. */
+  readonly read: Reader;
+  /**
+   * Runs `work` as one atomic unit: everything it wrote commits when it resolves and rolls
+   * back when it throws. Units never interleave with each other's reads and writes.
+   */
+  write<T>(work: (tx: Writer) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers; rejects when it does not. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,140 @@
+// The `ims` command line: serve the API, manage tokens, verify the ledger.
+import { nowIso } from '../core/clock.js';
+import { runCommand } from '../core/command.js';
+import { purgeCutoff } from '../core/idempotency.js';
+import { PERMISSIONS, type Permission } from '../core/permission.js';
+import type { Store } from '../core/ports.js';
+import { bootstrapToken, createToken, publicToken, revokeToken } from '../core/token.js';
+import { verifyBalances } from '../core/verify.js';
+import { openStore } from '../storage/open.js';
+import { loadConfig, parseArgs, type Config } from './config.js';
+import { createLogger } from './log.js';
+import { startServer } from './server.js';
+import { VERSION } from './version.js';
+
+const USAGE = `ims ${VERSION}: inventory management
+
+Usage:
+  ims serve [--port 8080] [--host 127.0.0.1] [--database-url sqlite:./data/ims.db] [--log-level info]
+  ims token create --name NAME --permissions inventory:read,inventory:write [--expires-at 2027-01-01T00:00:00Z]
+  ims token list
+  ims token revoke TOKEN_ID
+  ims verify          recompute every balance from the ledger; exit 1 on any difference
+  ims --version
+
+Environment: PORT, HOST, DATABASE_URL, IMS_ADMIN_TOKEN, LOG_LEVEL, IMS_SQLITE_SYNC (FULL|NORMAL).
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const { words, flags } = parseArgs(argv);
+  if (flags.version || words[0] === 'version') {
+    console.log(VERSION);
+    return 0;
+  }
+  if (flags.help || words.length === 0 || words[0] === 'help') {
+    console.log(USAGE);
+    return words.length === 0 && !flags.help ? 1 : 0;
+  }
+  const config = loadConfig(process.env, flags);
+  switch (words[0]) {
+    case 'serve':
+      return serve(config);
+    case 'token':
+      return withStore(config, (store) => token(store, words.slice(1), flags));
+    case 'verify':
+      return withStore(config, verify);
+    default:
+      console.error(`unknown command ${words[0]}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function withStore(config: Config, work: (store: Store) => Promise<number>): Promise<number> {
+  const store = await openStore(config.databaseUrl, { sqlite: { synchronous: config.sqliteSync } });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function serve(config: Config): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const store = await openStore(config.databaseUrl, { sqlite: { synchronous: config.sqliteSync } });
+  const boot = await runCommand(store, (tx) => bootstrapToken(tx, config.adminToken, nowIso()));
+  if (!boot.ok) {
+    console.error(boot.message);
+    await store.close();
+    return 1;
+  }
+  if (boot.value.generated) {
+    // Shown once: only its hash is stored.
+    console.log(`No API tokens existed, so one with every permission was created. Keep it now; it is not shown again:\n  ${boot.value.token}`);
+  }
+  const purge = () => runCommand(store, async (tx) => ({ ok: true as const, value: await tx.idempotency.purgeKeys(purgeCutoff(nowIso())) }))
+    .catch((e) => logger.log('warn', 'idempotency purge failed', { error: String(e) }));
+  await purge();
+  const purgeTimer = setInterval(purge, 60 * 60 * 1000);
+  purgeTimer.unref();
+  const running = await startServer({ store, logger, port: config.port, host: config.host });
+  logger.log('info', 'listening', { url: running.url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), version: VERSION });
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.log('info', 'stopping', { signal });
+      clearInterval(purgeTimer);
+      await running.close();
+      await store.close();
+      logger.log('info', 'stopped');
+      resolve(0);
+    };
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
+}
+
+async function token(store: Store, words: string[], flags: Record<string, string>): Promise<number> {
+  const now = nowIso();
+  switch (words[0]) {
+    case 'create': {
+      const permissions = (flags.permissions ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+      const unknown = permissions.filter((p) => !PERMISSIONS.includes(p as Permission));
+      if (!flags.name || permissions.length === 0 || unknown.length) {
+        console.error(`token create needs --name and --permissions from: ${PERMISSIONS.join(', ')}${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+        return 2;
+      }
+      const r = await runCommand(store, (tx) => createToken(tx, { name: flags.name!, permissions: permissions as Permission[], expiresAt: flags['expires-at'] ?? null }, now));
+      if (!r.ok) return report(r.message);
+      console.log(JSON.stringify(r.value, null, 2));
+      return 0;
+    }
+    case 'list': {
+      const page = await store.read.tokens.listTokens({ limit: 1000, offset: 0 });
+      for (const t of page.items.map(publicToken)) console.log(JSON.stringify(t));
+      return 0;
+    }
+    case 'revoke': {
+      if (!words[1]) return report('token revoke needs the token id');
+      const r = await runCommand(store, (tx) => revokeToken(tx, words[1]!, now));
+      if (!r.ok) return report(r.message);
+      console.log(JSON.stringify(r.value, null, 2));
+      return 0;
+    }
+    default:
+      return report('usage: ims token create|list|revoke');
+  }
+}
+
+async function verify(store: Store): Promise<number> {
+  const drift = await verifyBalances(store.read);
+  for (const d of drift) console.log(JSON.stringify(d));
+  console.log(drift.length === 0 ? 'verify: every balance matches the ledger' : `verify: ${drift.length} balance(s) differ from the ledger`);
+  return drift.length === 0 ? 0 : 1;
+}
+
+function report(message: string): number {
+  console.error(message);
+  return 1;
+}

@@ -1,0 +1,68 @@
+// A route is one row of the table that drives the router, the permission checks and the
+// OpenAPI document. Its handler only translates: it calls the core and returns the result;
+// the host does validation, auth, idempotency, envelopes and error mapping around it.
+import type { Permission } from '../core/permission.js';
+import type { Page } from '../core/page.js';
+import type { Reader, Store, Writer } from '../core/ports.js';
+import type { Result } from '../core/result.js';
+import type { Schema } from '../core/schema.js';
+import type { ApiToken } from '../core/token.js';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export interface Input {
+  params: Record<string, string>;
+  query: Record<string, any>;
+  body: any;
+}
+
+export interface Context {
+  now: string;
+  token: ApiToken | null;
+  /** `If-Match` as a version number, when the client sent one. */
+  ifMatch?: number;
+  store: Store;
+}
+
+/** Answers written by hand (health, OpenAPI): status, JSON body, extra headers. */
+export interface RawReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+interface RouteBase {
+  method: Method;
+  path: string;
+  /** The permission a token needs; `public` routes need no token at all. */
+  permission: Permission | 'public';
+  summary: string;
+  tag: string;
+  query?: Schema;
+  body?: Schema;
+  /** Status of a successful answer: 201 for creations, else 200. */
+  status?: number;
+}
+
+export interface ReadRoute extends RouteBase {
+  kind: 'read';
+  run: (r: Reader, input: Input, ctx: Context) => Promise<Result<unknown>>;
+}
+
+export interface ListRoute extends RouteBase {
+  kind: 'list';
+  /** A page, or a failure when the list itself cannot exist (its parent is not found). */
+  run: (r: Reader, input: Input, ctx: Context) => Promise<Page<unknown> | Result<Page<unknown>>>;
+}
+
+export interface WriteRoute extends RouteBase {
+  kind: 'write';
+  run: (tx: Writer, input: Input, ctx: Context) => Promise<Result<unknown>>;
+}
+
+export interface RawRoute extends RouteBase {
+  kind: 'raw';
+  run: (input: Input, ctx: Context) => Promise<RawReply>;
+}
+
+export type Route = ReadRoute | ListRoute | WriteRoute | RawRoute;

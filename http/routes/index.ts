@@ -1,0 +1,15 @@
+import type { Route } from '../route.js';
+import { authRoutes } from './auth.js';
+import { catalogRoutes } from './catalog.js';
+import { facilityRoutes } from './facilities.js';
+import { inventoryRoutes } from './inventory.js';
+import { metaRoutes } from './meta.js';
+
+/** The route table: the router, the permission checks and the OpenAPI document all read it. */
+export const routes: readonly Route[] = [
+  ...metaRoutes(() => routes),
+  ...catalogRoutes,
+  ...facilityRoutes,
+  ...inventoryRoutes,
+  ...authRoutes,
+];

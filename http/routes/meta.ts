@@ -1,0 +1,31 @@
+import { openApiDocument } from '../openapi.js';
+import type { Route } from '../route.js';
+import { VERSION } from '../version.js';
+
+/** Health and the OpenAPI document: open, no token. `all` gives the finished route table. */
+export function metaRoutes(all: () => readonly Route[]): Route[] {
+  let document: unknown = null;
+  return [
+    {
+      kind: 'raw', method: 'GET', path: '/health', permission: 'public', tag: 'Meta',
+      summary: 'Service health: 200 healthy, or 503 unhealthy when the database does not answer',
+      run: async (_, ctx) => {
+        let healthy = true;
+        try {
+          await ctx.store.ping();
+        } catch {
+          healthy = false;
+        }
+        return {
+          status: healthy ? 200 : 503,
+          body: { service: 'ims-api', status: healthy ? 'healthy' : 'unhealthy', version: VERSION, timestamp: ctx.now },
+        };
+      },
+    },
+    {
+      kind: 'raw', method: 'GET', path: '/v1/openapi.json', permission: 'public', tag: 'Meta',
+      summary: 'This OpenAPI 3.1 document',
+      run: async () => ({ status: 200, body: (document ??= openApiDocument(all())) }),
+    },
+  ];
+}

@@ -1,0 +1,266 @@
+// The node:http host. For each request: route, authenticate, read and validate the input,
+// run the route's handler (writes inside one store write unit, with the idempotency key),
+// answer in the reference's envelopes, and log one JSON line.
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { nowIso } from '../core/clock.js';
+import { runCommand } from '../core/command.js';
+import { decideIdempotency, fingerprint, MAX_KEY_LENGTH, type IdempotencyRecord } from '../core/idempotency.js';
+import type { Page } from '../core/page.js';
+import { grants } from '../core/permission.js';
+import { StoreUnavailable, type Store } from '../core/ports.js';
+import { ok, type Result } from '../core/result.js';
+import { authenticate, type ApiToken } from '../core/token.js';
+import { validator } from '../core/validate.js';
+import { errorBody, failureBody, HttpError, STATUS } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+import type { Context, Input, Route } from './route.js';
+import { Router } from './router.js';
+import { routes as defaultRoutes } from './routes/index.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface AppOptions {
+  store: Store;
+  logger?: Logger;
+  routes?: readonly Route[];
+}
+
+export function createHandler(options: AppOptions) {
+  const { store } = options;
+  const logger = options.logger ?? createLogger('info');
+  const router = new Router(options.routes ?? defaultRoutes);
+  // Compile every schema now: a schema mistake stops the start, not a request.
+  for (const route of router.routes) {
+    if (route.query) validator(route.query, { coerce: true });
+    if (route.body) validator(route.body);
+  }
+  // Idempotency keys whose first request is still running, per process.
+  const inFlight = new Set<string>();
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const requestId = headerValue(req, 'x-request-id')?.slice(0, 200) || randomUUID();
+    let token: ApiToken | null = null;
+    let reply: Reply;
+    try {
+      const result = await dispatch(req, (t) => (token = t));
+      reply = result;
+    } catch (e) {
+      reply = errorReply(e, logger, requestId);
+    }
+    send(res, reply, requestId);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    logger.log(reply.status >= 500 ? 'error' : 'info', 'request', {
+      requestId, method: req.method, path: req.url, status: reply.status, ms: Math.round(ms * 100) / 100,
+      tokenId: (token as ApiToken | null)?.id,
+    });
+  }
+
+  async function dispatch(req: IncomingMessage, setToken: (t: ApiToken) => void): Promise<Reply> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let match;
+    try {
+      match = router.match(req.method ?? 'GET', url.pathname);
+    } catch {
+      throw new HttpError('not_found', 'no such path');
+    }
+    if (match.kind === 'not_found') throw new HttpError('not_found', `no route for ${url.pathname}`);
+    if (match.kind === 'method_not_allowed') {
+      return { ...json('method_not_allowed', `${req.method} is not allowed here; use ${match.allow.join(', ')}`), headers: { allow: match.allow.join(', ') } };
+    }
+    const { route, params } = match;
+    const now = nowIso();
+    let token: ApiToken | null = null;
+    if (route.permission !== 'public') {
+      token = await authorize(req, route, now);
+      setToken(token);
+    }
+    const query = validate(route.query, Object.fromEntries(url.searchParams), true, '/query');
+    const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : await readJson(req);
+    const input: Input = { params, query, body: route.body ? validate(route.body, body ?? {}, false, '') : body };
+    const ctx: Context = { now, token, store, ifMatch: ifMatch(req) };
+    switch (route.kind) {
+      case 'raw':
+        return route.run(input, ctx);
+      case 'read':
+        return dataReply(await route.run(store.read, input, ctx), route.status);
+      case 'list':
+        return listReply(await route.run(store.read, input, ctx), query);
+      case 'write':
+        return write(req, route, input, ctx);
+    }
+  }
+
+  async function authorize(req: IncomingMessage, route: Route, now: string): Promise<ApiToken> {
+    const header = headerValue(req, 'authorization');
+    const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!m) throw new HttpError('unauthorized', 'send Authorization: Bearer <token>');
+    const token = await authenticate(store.read, m[1]!, now);
+    if (!token) throw new HttpError('unauthorized', 'the token is unknown, revoked or expired');
+    if (route.permission !== 'public' && !grants(token.permissions, route.permission)) {
+      throw new HttpError('forbidden', `this route needs the ${route.permission} permission`);
+    }
+    return token;
+  }
+
+  /** A write unit; with an Idempotency-Key, the key is checked and stored in the same unit. */
+  async function write(req: IncomingMessage, route: Route & { kind: 'write' }, input: Input, ctx: Context): Promise<Reply> {
+    const key = route.method === 'POST' ? headerValue(req, 'idempotency-key') : undefined;
+    if (key === undefined) {
+      return dataReply(await runCommand(store, (tx) => route.run(tx, input, ctx)), route.status);
+    }
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+      throw new HttpError('bad_request', `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters`);
+    }
+    const scope = `${ctx.token!.id}\u0000${key}`;
+    if (inFlight.has(scope)) throw new HttpError('conflict', 'a request with this Idempotency-Key is still in flight');
+    inFlight.add(scope);
+    try {
+      const request = { method: route.method, path: new URL(req.url ?? '/', 'http://localhost').pathname, fingerprint: fingerprint(input.body) };
+      const outcome = await runCommand<Reply>(store, async (tx) => {
+        const decision = decideIdempotency(await tx.idempotency.getKey(ctx.token!.id, key), request);
+        if (decision.kind === 'replay') return ok(replayOf(decision.record));
+        if (decision.kind === 'refuse') return decision.failure;
+        const result = await route.run(tx, input, ctx);
+        if (!result.ok) return result;
+        const reply = dataReply(result, route.status);
+        const record: IdempotencyRecord = {
+          tokenId: ctx.token!.id, key, ...request, status: reply.status, body: JSON.stringify(reply.body), createdAt: ctx.now,
+        };
+        await tx.idempotency.putKey(record);
+        return ok(reply);
+      });
+      return outcome.ok ? outcome.value : { status: STATUS[outcome.code], body: failureBody(outcome) };
+    } finally {
+      inFlight.delete(scope);
+    }
+  }
+
+  return { handle, router };
+}
+
+function replayOf(record: IdempotencyRecord): Reply {
+  return { status: record.status, body: JSON.parse(record.body), headers: { 'idempotent-replayed': 'true' } };
+}
+
+function dataReply(result: Result<unknown>, status = 200): Reply {
+  return result.ok ? { status, body: { data: result.value } } : { status: STATUS[result.code], body: failureBody(result) };
+}
+
+function listReply(result: Page<unknown> | Result<Page<unknown>>, query: { limit: number; offset: number }): Reply {
+  if ('ok' in result) {
+    if (!result.ok) return dataReply(result);
+    result = result.value;
+  }
+  return { status: 200, body: { data: result.items, count: result.total, limit: query.limit, offset: query.offset } };
+}
+
+function json(code: keyof typeof STATUS, message: string): Reply {
+  return { status: STATUS[code], body: errorBody(code, message) };
+}
+
+function validate(schema: Route['query'], value: unknown, coerce: boolean, prefix: string): any {
+  if (!schema) return value;
+  const result = validator(schema, { coerce })(value);
+  if (!result.ok) {
+    const details = result.details?.map((d) => ({ ...d, path: prefix + d.path }));
+    throw new HttpError('bad_request', details?.map((d) => `${d.path} ${d.message}`).join('; ') ?? result.message, details);
+  }
+  return result.value;
+}
+
+function ifMatch(req: IncomingMessage): number | undefined {
+  const value = headerValue(req, 'if-match');
+  if (value === undefined) return undefined;
+  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(value);
+  if (!m) throw new HttpError('bad_request', 'If-Match must be a version number');
+  return Number(m[1]);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError('payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError('payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  const type = headerValue(req, 'content-type') ?? '';
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
+    throw new HttpError('unsupported_media_type', 'send the body as application/json');
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (e) {
+    throw new HttpError('bad_request', `the body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function errorReply(e: unknown, logger: Logger, requestId: string): Reply {
+  if (e instanceof HttpError) return { status: STATUS[e.code], body: errorBody(e.code, e.message, e.details) };
+  if (e instanceof StoreUnavailable) return json('service_unavailable', 'the database is not answering; try again shortly');
+  logger.log('error', 'unhandled error', { requestId, error: (e as Error)?.stack ?? String(e) });
+  return json('internal', 'internal error; the request id is in the x-request-id header');
+}
+
+function send(res: ServerResponse, reply: Reply, requestId: string): void {
+  const payload = JSON.stringify(reply.body);
+  res.writeHead(reply.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    'x-request-id': requestId,
+    ...reply.headers,
+  });
+  res.end(payload);
+}
+
+export interface RunningServer {
+  server: http.Server;
+  url: string;
+  port: number;
+  /** Stops accepting connections, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: AppOptions & { port?: number; host?: string }): Promise<RunningServer> {
+  const { handle } = createHandler(options);
+  const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
+    void handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return {
+    server,
+    port,
+    url: `http://${host}:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      const force = setTimeout(() => server.closeAllConnections(), 10_000);
+      force.unref();
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      server.closeIdleConnections();
+    }),
+  };
+}

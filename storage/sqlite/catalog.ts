@@ -1,0 +1,173 @@
+import type { Identifier, Item, ItemFilter } from '../../core/item.js';
+import type { Page, PageRequest } from '../../core/page.js';
+import type { CatalogWriter } from '../../core/ports.js';
+import { fromMicro, toMicro } from '../../core/quantity.js';
+import type { Uom } from '../../core/uom.js';
+import type { Statements } from './database.js';
+import { page, searchClause, uniqueViolations } from './sql.js';
+
+interface ItemRow {
+  id: string;
+  item_no: string;
+  name: string;
+  description: string | null;
+  item_kind: Item['itemKind'];
+  base_uom_id: string;
+  lot_tracking: Item['lotTracking'];
+  serial_tracking: Item['serialTracking'];
+  expiry_tracking: Item['expiryTracking'];
+  is_active: number;
+  identifiers: string;
+  attributes: string;
+  uom_conversions: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+const UOM = 'SELECT id, code, name, decimals, created_at AS createdAt FROM uoms';
+
+export class SqliteCatalog implements CatalogWriter {
+  constructor(private readonly sql: Statements) {}
+
+  async getUom(id: string): Promise<Uom | null> {
+    return (this.sql.get(`${UOM} WHERE id = ?`).get(id) as Uom | undefined) ?? null;
+  }
+
+  async getUoms(ids: readonly string[]): Promise<Uom[]> {
+    const s = this.sql.get(`${UOM} WHERE id = ?`);
+    return ids.map((id) => s.get(id) as Uom | undefined).filter((u): u is Uom => u !== undefined);
+  }
+
+  async findUomByCode(code: string): Promise<Uom | null> {
+    return (this.sql.get(`${UOM} WHERE code = ?`).get(code) as Uom | undefined) ?? null;
+  }
+
+  async listUoms(p: PageRequest): Promise<Page<Uom>> {
+    return page(this.sql, UOM, 'FROM uoms', '', [], 'code', p);
+  }
+
+  async getItem(id: string): Promise<Item | null> {
+    const row = this.sql.get('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
+    return row ? toItem(row) : null;
+  }
+
+  async getItems(ids: readonly string[]): Promise<Item[]> {
+    const s = this.sql.get('SELECT * FROM items WHERE id = ?');
+    return ids.map((id) => s.get(id) as ItemRow | undefined).filter((r): r is ItemRow => r !== undefined).map(toItem);
+  }
+
+  async findItemByNo(itemNo: string): Promise<Item | null> {
+    const row = this.sql.get('SELECT * FROM items WHERE item_no = ?').get(itemNo) as ItemRow | undefined;
+    return row ? toItem(row) : null;
+  }
+
+  async findIdentifierOwners(identifiers: readonly Identifier[]) {
+    const s = this.sql.get('SELECT item_id AS itemId, type, value FROM item_identifiers WHERE type = ? AND value = ?');
+    return identifiers.flatMap((i) => (s.all(i.type, i.value) as Array<Identifier & { itemId: string }>));
+  }
+
+  async listItems(filter: ItemFilter, p: PageRequest): Promise<Page<Item>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.q) {
+      const search = searchClause(filter.q);
+      where.push(`id IN (SELECT item_id FROM items_fts WHERE ${search.sql})`);
+      args.push(...search.args);
+    }
+    if (filter.identifier !== undefined) {
+      where.push('id IN (SELECT item_id FROM item_identifiers WHERE value = ?)');
+      args.push(filter.identifier);
+    }
+    if (filter.itemKind !== undefined) {
+      where.push('item_kind = ?');
+      args.push(filter.itemKind);
+    }
+    if (filter.isActive !== undefined) {
+      where.push('is_active = ?');
+      args.push(filter.isActive ? 1 : 0);
+    }
+    const result = await page<ItemRow>(this.sql, 'SELECT *', 'FROM items', where.join(' AND '), args, 'item_no', p);
+    return { items: result.items.map(toItem), total: result.total };
+  }
+
+  async insertUom(uom: Uom): Promise<void> {
+    uniqueViolations(() => this.sql.get('INSERT INTO uoms (id, code, name, decimals, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(uom.id, uom.code, uom.name, uom.decimals, uom.createdAt));
+  }
+
+  async insertItem(item: Item): Promise<void> {
+    uniqueViolations(() => {
+      this.sql.get(`INSERT INTO items (id, item_no, name, description, item_kind, base_uom_id, lot_tracking,
+        serial_tracking, expiry_tracking, is_active, identifiers, attributes, uom_conversions, created_at,
+        updated_at, version) VALUES (@id, @item_no, @name, @description, @item_kind, @base_uom_id, @lot_tracking,
+        @serial_tracking, @expiry_tracking, @is_active, @identifiers, @attributes, @uom_conversions, @created_at,
+        @updated_at, @version)`).run(toRow(item));
+      this.indexItem(item);
+    });
+  }
+
+  async updateItem(item: Item): Promise<void> {
+    uniqueViolations(() => {
+      this.sql.get(`UPDATE items SET item_no = @item_no, name = @name, description = @description,
+        item_kind = @item_kind, base_uom_id = @base_uom_id, lot_tracking = @lot_tracking,
+        serial_tracking = @serial_tracking, expiry_tracking = @expiry_tracking, is_active = @is_active,
+        identifiers = @identifiers, attributes = @attributes, uom_conversions = @uom_conversions,
+        updated_at = @updated_at, version = @version WHERE id = @id`).run(toRow(item));
+      this.sql.get('DELETE FROM item_identifiers WHERE item_id = ?').run(item.id);
+      this.sql.get('DELETE FROM items_fts WHERE item_id = ?').run(item.id);
+      this.indexItem(item);
+    });
+  }
+
+  private indexItem(item: Item): void {
+    const ident = this.sql.get('INSERT INTO item_identifiers (item_id, type, value) VALUES (?, ?, ?)');
+    for (const i of item.identifiers) ident.run(item.id, i.type, i.value);
+    const text = [item.itemNo, item.name, ...item.identifiers.map((i) => i.value)].join(' \u0001 ');
+    this.sql.get('INSERT INTO items_fts (item_id, text) VALUES (?, ?)').run(item.id, text);
+  }
+}
+
+function toItem(r: ItemRow): Item {
+  return {
+    id: r.id,
+    itemNo: r.item_no,
+    name: r.name,
+    description: r.description,
+    itemKind: r.item_kind,
+    baseUomId: r.base_uom_id,
+    lotTracking: r.lot_tracking,
+    serialTracking: r.serial_tracking,
+    expiryTracking: r.expiry_tracking,
+    isActive: r.is_active === 1,
+    identifiers: JSON.parse(r.identifiers),
+    attributes: JSON.parse(r.attributes),
+    uomConversions: (JSON.parse(r.uom_conversions) as Array<{ uomId: string; factor: number }>)
+      .map((c) => ({ uomId: c.uomId, factor: fromMicro(c.factor) })),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version,
+  };
+}
+
+function toRow(i: Item): ItemRow {
+  return {
+    id: i.id,
+    item_no: i.itemNo,
+    name: i.name,
+    description: i.description,
+    item_kind: i.itemKind,
+    base_uom_id: i.baseUomId,
+    lot_tracking: i.lotTracking,
+    serial_tracking: i.serialTracking,
+    expiry_tracking: i.expiryTracking,
+    is_active: i.isActive ? 1 : 0,
+    identifiers: JSON.stringify(i.identifiers),
+    attributes: JSON.stringify(i.attributes),
+    // Factors are stored in micro-units, exact integers, like every other quantity.
+    uom_conversions: JSON.stringify(i.uomConversions.map((c) => ({ uomId: c.uomId, factor: toMicro(c.factor) }))),
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+    version: i.version,
+  };
+}

@@ -1,0 +1,59 @@
+// Opening a SQLite database: WAL, foreign keys, a busy timeout for other processes (the CLI's
+// verify, a backup), and the numbered migrations of ./migrations applied in order, each in
+// its own transaction and recorded in schema_migrations.
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Db = Database.Database;
+
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export const MEMORY = ':memory:';
+
+const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export function openDatabase(file: string, options: { synchronous?: Synchronous; readonly?: boolean } = {}): Db {
+  if (file !== MEMORY) mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('busy_timeout = 5000');
+  if (file !== MEMORY) db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma('foreign_keys = ON');
+  if (options.readonly) db.pragma('query_only = ON');
+  return db;
+}
+
+export function migrate(db: Db): string[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT`);
+  const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as string[]);
+  const applied: string[] = [];
+  for (const file of readdirSync(MIGRATIONS).filter((f) => /^\d+_.*\.sql$/.test(f)).sort()) {
+    const version = file.replace(/\.sql$/, '');
+    if (done.has(version)) continue;
+    const sql = readFileSync(join(MIGRATIONS, file), 'utf8');
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, new Date().toISOString());
+    }).immediate();
+    applied.push(version);
+  }
+  return applied;
+}
+
+/** Prepares each SQL text once per connection. */
+export class Statements {
+  private readonly cache = new Map<string, Database.Statement>();
+  constructor(readonly db: Db) {}
+
+  get(sql: string): Database.Statement {
+    let s = this.cache.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,257 @@
+import type {
+  AvailabilityFilter, AvailabilityRow, Balance, BalanceFilter, BalanceKey, FacilityAvailabilityRow,
+  LedgerSum, LineView, Lot, PostingEffects, SerialState, TransactionFilter, TransactionView,
+} from '../../core/ledger.js';
+import type { Page, PageRequest } from '../../core/page.js';
+import type { LedgerWriter } from '../../core/ports.js';
+import { fromMicro, type Micro } from '../../core/quantity.js';
+import type { Statements } from './database.js';
+import { page, uniqueViolations } from './sql.js';
+
+// Balances and lines store '' for "no lot" so the balance key is never NULL.
+const lotOut = (lotId: string) => (lotId === '' ? null : lotId);
+const lotIn = (lotId: string | null) => lotId ?? '';
+
+const LOT = 'SELECT id, item_id AS itemId, lot_no AS lotNo, expires_on AS expiresOn, created_at AS createdAt FROM lots';
+
+const TRANSACTION = `SELECT t.seq, t.id, t.type, t.occurred_at AS occurredAt, t.posted_at AS postedAt, t.reason,
+  t.reference_type AS referenceType, t.reference_id AS referenceId,
+  t.reverses_transaction_id AS reversesTransactionId, r.id AS reversedByTransactionId`;
+const TRANSACTION_FROM = `FROM inventory_transactions t
+  LEFT JOIN inventory_transactions r ON r.reverses_transaction_id = t.id`;
+
+interface TransactionRow extends Omit<TransactionView, 'reference' | 'lines'> {
+  referenceType: string | null;
+  referenceId: string | null;
+}
+
+interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta'> {
+  seq: number;
+  serialNos: string | null;
+  qtyDelta: number;
+}
+
+export class SqliteLedger implements LedgerWriter {
+  constructor(private readonly sql: Statements) {}
+
+  async getLots(ids: readonly string[]): Promise<Lot[]> {
+    const s = this.sql.get(`${LOT} WHERE id = ?`);
+    return ids.map((id) => s.get(id) as Lot | undefined).filter((l): l is Lot => !!l);
+  }
+
+  async findLots(keys: ReadonlyArray<{ itemId: string; lotNo: string }>): Promise<Lot[]> {
+    const s = this.sql.get(`${LOT} WHERE item_id = ? AND lot_no = ?`);
+    return keys.map((k) => s.get(k.itemId, k.lotNo) as Lot | undefined).filter((l): l is Lot => !!l);
+  }
+
+  async getBalances(keys: readonly BalanceKey[]): Promise<Array<BalanceKey & { onHand: Micro }>> {
+    const s = this.sql.get(`SELECT on_hand FROM balances
+      WHERE item_id = ? AND location_id = ? AND lot_id = ? AND status_id = ?`).pluck();
+    return keys.flatMap((k) => {
+      const onHand = s.get(k.itemId, k.locationId, lotIn(k.lotId), k.statusId) as Micro | undefined;
+      return onHand === undefined ? [] : [{ ...k, onHand }];
+    });
+  }
+
+  async getSerials(itemId: string, serialNos: readonly string[]): Promise<SerialState[]> {
+    const s = this.sql.get(`SELECT item_id AS itemId, serial_no AS serialNo, facility_id AS facilityId,
+      location_id AS locationId, lot_id AS lotId, status_id AS statusId FROM serials WHERE item_id = ? AND serial_no = ?`);
+    return serialNos.map((no) => s.get(itemId, no) as SerialState | undefined).filter((x): x is SerialState => !!x);
+  }
+
+  async lastPostedAt(): Promise<string | null> {
+    return (this.sql.get('SELECT posted_at FROM inventory_transactions ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined) ?? null;
+  }
+
+  async itemHasHistory(itemId: string): Promise<boolean> {
+    return this.sql.get('SELECT 1 FROM inventory_lines WHERE item_id = ? LIMIT 1').get(itemId) !== undefined;
+  }
+
+  async getTransaction(id: string): Promise<TransactionView | null> {
+    const row = this.sql.get(`${TRANSACTION} ${TRANSACTION_FROM} WHERE t.id = ?`).get(id) as TransactionRow | undefined;
+    return row ? this.withLines([row])[0]! : null;
+  }
+
+  async findReversal(transactionId: string): Promise<string | null> {
+    return (this.sql.get('SELECT id FROM inventory_transactions WHERE reverses_transaction_id = ?').pluck().get(transactionId) as string | undefined) ?? null;
+  }
+
+  async listTransactions(f: TransactionFilter, p: PageRequest): Promise<Page<TransactionView>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const lineFilter = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(`t.seq IN (SELECT seq FROM inventory_lines WHERE ${column} = ?)`);
+      args.push(value);
+    };
+    lineFilter('item_id', f.itemId);
+    lineFilter('facility_id', f.facilityId);
+    lineFilter('location_id', f.locationId);
+    const column = (sql: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(sql);
+      args.push(value);
+    };
+    column('t.type = ?', f.type);
+    column('t.reference_type = ?', f.referenceType);
+    column('t.reference_id = ?', f.referenceId);
+    column('t.posted_at >= ?', f.from);
+    column('t.posted_at <= ?', f.to);
+    column('t.seq > ?', f.afterSeq);
+    const order = f.afterSeq === undefined ? 't.seq DESC' : 't.seq ASC';
+    const r = await page<TransactionRow>(this.sql, TRANSACTION, TRANSACTION_FROM, where.join(' AND '), args, order, p);
+    return { items: this.withLines(r.items), total: r.total };
+  }
+
+  private withLines(rows: TransactionRow[]): TransactionView[] {
+    if (rows.length === 0) return [];
+    const lines = this.sql.get(`SELECT l.seq, l.line_no AS lineNo, l.item_id AS itemId, l.facility_id AS facilityId,
+      l.location_id AS locationId, l.lot_id AS lotId, lots.lot_no AS lotNo, l.serial_nos AS serialNos,
+      l.status_id AS statusId, l.qty_delta AS qtyDelta
+      FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
+      WHERE l.seq IN (SELECT value FROM json_each(?)) ORDER BY l.seq, l.line_no`)
+      .all(JSON.stringify(rows.map((r) => r.seq))) as LineRow[];
+    const bySeq = new Map<number, LineView[]>();
+    for (const { seq, ...l } of lines) {
+      const view: LineView = {
+        ...l,
+        lotId: lotOut(l.lotId!),
+        serialNos: l.serialNos ? JSON.parse(l.serialNos) : [],
+        qtyDelta: fromMicro(l.qtyDelta),
+      };
+      bySeq.set(seq, [...(bySeq.get(seq) ?? []), view]);
+    }
+    return rows.map(({ referenceType, referenceId, ...t }) => ({
+      ...t,
+      reference: { type: referenceType, id: referenceId },
+      lines: bySeq.get(t.seq) ?? [],
+    }));
+  }
+
+  async listBalances(f: BalanceFilter, p: PageRequest): Promise<Page<Balance>> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const filter = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      args.push(value);
+    };
+    filter('item_id', f.itemId);
+    filter('facility_id', f.facilityId);
+    filter('location_id', f.locationId);
+    filter('lot_id', f.lotId);
+    filter('status_id', f.statusId);
+    const w = where.length ? `AND ${where.join(' AND ')}` : '';
+    let source: string;
+    if (f.asOf !== undefined) {
+      // Postings get non-decreasing posted_at in seq order, so "posted by then" is a seq bound.
+      source = `(SELECT item_id, location_id, lot_id, status_id, facility_id, sum(qty_delta) AS on_hand
+        FROM inventory_lines WHERE seq <= coalesce((SELECT seq FROM inventory_transactions WHERE posted_at <= ?
+        ORDER BY posted_at DESC, seq DESC LIMIT 1), 0) ${w} GROUP BY item_id, location_id, lot_id, status_id)`;
+      args.unshift(f.asOf);
+    } else {
+      source = `(SELECT * FROM balances WHERE 1 ${w})`;
+    }
+    const r = await page<Balance & { lotId: string }>(this.sql,
+      `SELECT b.item_id AS itemId, i.item_no AS itemNo, b.facility_id AS facilityId, b.location_id AS locationId,
+        b.lot_id AS lotId, lots.lot_no AS lotNo, lots.expires_on AS expiresOn, b.status_id AS statusId, b.on_hand AS onHand`,
+      `FROM ${source} b JOIN items i ON i.id = b.item_id JOIN locations loc ON loc.id = b.location_id
+        LEFT JOIN lots ON lots.id = b.lot_id`,
+      'b.on_hand <> 0', args, 'i.item_no, b.facility_id, loc.path, lots.lot_no, b.status_id', p);
+    return { items: r.items.map((b) => ({ ...b, lotId: lotOut(b.lotId), onHand: fromMicro(b.onHand) })), total: r.total };
+  }
+
+  async listAvailability(f: AvailabilityFilter, p: PageRequest): Promise<Page<AvailabilityRow>> {
+    const { where, args } = availabilityWhere(f);
+    const r = await page<AvailabilityRow>(this.sql,
+      `SELECT b.item_id AS itemId, b.facility_id AS facilityId, b.location_id AS locationId, sum(b.on_hand) AS onHand,
+        0 AS allocated`,
+      `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available = 1
+        JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
+        WHERE b.on_hand > 0 ${where} GROUP BY b.item_id, b.location_id`,
+      '', args, 'i.item_no, b.facility_id, loc.path', p);
+    return {
+      items: r.items.map((a) => ({ ...a, onHand: fromMicro(a.onHand), allocated: fromMicro(a.allocated), available: fromMicro(a.onHand - a.allocated) })),
+      total: r.total,
+    };
+  }
+
+  async listFacilityAvailability(f: AvailabilityFilter, p: PageRequest): Promise<Page<FacilityAvailabilityRow>> {
+    const { where, args } = availabilityWhere(f);
+    const r = await page<FacilityAvailabilityRow>(this.sql,
+      `SELECT b.item_id AS itemId, b.facility_id AS facilityId, sum(b.on_hand) AS onHand, 0 AS reserved, 0 AS allocated`,
+      `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available = 1
+        JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
+        JOIN facilities fac ON fac.id = b.facility_id
+        WHERE b.on_hand > 0 ${where} GROUP BY b.item_id, b.facility_id`,
+      '', args, 'i.item_no, fac.code', p);
+    return {
+      items: r.items.map((a) => ({
+        ...a,
+        onHand: fromMicro(a.onHand),
+        reserved: fromMicro(a.reserved),
+        allocated: fromMicro(a.allocated),
+        available: fromMicro(a.onHand - a.reserved - a.allocated),
+      })),
+      total: r.total,
+    };
+  }
+
+  async sumLedger(): Promise<LedgerSum[]> {
+    return this.sums(`SELECT item_id, location_id, lot_id, status_id, sum(qty_delta) AS qty FROM inventory_lines
+      GROUP BY item_id, location_id, lot_id, status_id HAVING qty <> 0`);
+  }
+
+  async allBalances(): Promise<LedgerSum[]> {
+    return this.sums('SELECT item_id, location_id, lot_id, status_id, on_hand AS qty FROM balances WHERE on_hand <> 0');
+  }
+
+  private sums(sql: string): LedgerSum[] {
+    return (this.sql.get(sql).all() as Array<{ item_id: string; location_id: string; lot_id: string; status_id: string; qty: Micro }>)
+      .map((r) => ({ itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id, qty: r.qty }));
+  }
+
+  async appendPosting(e: PostingEffects): Promise<number> {
+    return uniqueViolations(() => {
+      const t = e.transaction;
+      const lot = this.sql.get('INSERT INTO lots (id, item_id, lot_no, expires_on, created_at) VALUES (?, ?, ?, ?, ?)');
+      for (const l of e.newLots) lot.run(l.id, l.itemId, l.lotNo, l.expiresOn, l.createdAt);
+      const seq = Number(this.sql.get(`INSERT INTO inventory_transactions (id, type, occurred_at, posted_at, reason,
+        reference_type, reference_id, reverses_transaction_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(t.id, t.type, t.occurredAt, t.postedAt, t.reason, t.reference.type, t.reference.id, t.reversesTransactionId)
+        .lastInsertRowid);
+      const line = this.sql.get(`INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id,
+        status_id, qty_delta, serial_nos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      for (const l of e.lines) {
+        line.run(seq, l.lineNo, l.itemId, l.facilityId, l.locationId, lotIn(l.lotId), l.statusId, l.qtyDelta,
+          l.serialNos.length ? JSON.stringify(l.serialNos) : null);
+      }
+      // Update first, insert when there is no row: an upsert would test CHECK (on_hand >= 0)
+      // against the bare negative delta before it saw the existing row.
+      const update = this.sql.get(`UPDATE balances SET on_hand = on_hand + ?
+        WHERE item_id = ? AND location_id = ? AND lot_id = ? AND status_id = ?`);
+      const insert = this.sql.get(`INSERT INTO balances (item_id, location_id, lot_id, status_id, facility_id, on_hand)
+        VALUES (?, ?, ?, ?, ?, ?)`);
+      for (const d of e.balanceDeltas) {
+        const lotId = lotIn(d.lotId);
+        if (update.run(d.delta, d.itemId, d.locationId, lotId, d.statusId).changes === 0) {
+          insert.run(d.itemId, d.locationId, lotId, d.statusId, d.facilityId, d.delta);
+        }
+      }
+      const serial = this.sql.get(`INSERT INTO serials (item_id, serial_no, facility_id, location_id, lot_id, status_id)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET facility_id = excluded.facility_id,
+        location_id = excluded.location_id, lot_id = excluded.lot_id, status_id = excluded.status_id`);
+      for (const s of e.serialMoves) serial.run(s.itemId, s.serialNo, s.facilityId, s.locationId, s.lotId, s.statusId);
+      return seq;
+    });
+  }
+}
+
+function availabilityWhere(f: AvailabilityFilter): { where: string; args: unknown[] } {
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  if (f.itemId !== undefined) { parts.push('b.item_id = ?'); args.push(f.itemId); }
+  if (f.facilityId !== undefined) { parts.push('b.facility_id = ?'); args.push(f.facilityId); }
+  if (f.locationId !== undefined) { parts.push('b.location_id = ?'); args.push(f.locationId); }
+  return { where: parts.map((p) => `AND ${p}`).join(' '), args };
+}

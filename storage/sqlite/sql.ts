@@ -1,0 +1,53 @@
+// Small helpers shared by the SQLite area classes.
+import Database from 'better-sqlite3';
+import type { Page, PageRequest } from '../../core/page.js';
+import { UniqueViolation } from '../../core/ports.js';
+import type { Statements } from './database.js';
+
+/** One page of rows and the total count of rows matching the same filter. */
+export async function page<T>(
+  sql: Statements, select: string, from: string, where: string, args: unknown[], orderBy: string, p: PageRequest,
+): Promise<Page<T>> {
+  const w = where ? ` WHERE ${where}` : '';
+  // A grouped query counts its groups, not its rows.
+  const count = /\bGROUP BY\b/i.test(from) ? `SELECT count(*) FROM (SELECT 1 ${from}${w})` : `SELECT count(*) ${from}${w}`;
+  const total = sql.get(count).pluck().get(...args) as number;
+  const items = total === 0 || p.offset >= total
+    ? []
+    : (sql.get(`${select} ${from}${w} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(...args, p.limit, p.offset) as T[]);
+  return { items, total };
+}
+
+/**
+ * Full-text terms against an FTS5 trigram table's `text` column: every whitespace-separated
+ * term must occur as a substring, case-insensitively. Terms of three or more characters use
+ * the trigram index; shorter ones are checked directly.
+ */
+export function searchClause(q: string): { sql: string; args: string[] } {
+  const terms = q.trim().split(/\s+/).filter(Boolean).slice(0, 16);
+  const long = terms.filter((t) => [...t].length >= 3);
+  const short = terms.filter((t) => [...t].length < 3);
+  const parts: string[] = [];
+  const args: string[] = [];
+  if (long.length) {
+    parts.push('text MATCH ?');
+    args.push(long.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND '));
+  }
+  for (const t of short) {
+    parts.push('instr(lower(text), lower(?)) > 0');
+    args.push(t);
+  }
+  return { sql: parts.length ? parts.join(' AND ') : '1', args };
+}
+
+/** Runs a write, turning a unique-constraint failure into the core's UniqueViolation. */
+export function uniqueViolations<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (e) {
+    if (e instanceof Database.SqliteError && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(e.code)) {
+      throw new UniqueViolation(e.message);
+    }
+    throw e;
+  }
+}

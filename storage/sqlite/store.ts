@@ -1,0 +1,154 @@
+// The SQLite store. One writer connection and one queue: write units that arrive in the same
+// turn of the event loop run one after another inside one BEGIN IMMEDIATE transaction, each
+// in its own savepoint (a unit that throws rolls back alone), then one COMMIT, and only then
+// does any of their promises settle. Durability costs one fsync per batch, not per request.
+// Reads go to a second connection, so they see committed state only.
+import type { Reader, Store, Writer } from '../../core/ports.js';
+import { SqliteCatalog } from './catalog.js';
+import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } from './database.js';
+import { SqliteFacilities } from './facilities.js';
+import { SqliteIdempotency } from './idempotency.js';
+import { SqliteLedger } from './ledger.js';
+import { SqliteTokens } from './tokens.js';
+
+export interface SqliteOptions {
+  /** `FULL` (default): an acknowledged write survives power loss. `NORMAL`: faster, may lose the last batches. */
+  synchronous?: Synchronous;
+  /** Most units one commit may carry; the rest wait for the next turn. */
+  maxBatch?: number;
+  /** WAL pages after which the background checkpoint runs. */
+  checkpointPages?: number;
+}
+
+interface Job {
+  work: (tx: Writer) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+function areas(db: Db): Writer {
+  const sql = new Statements(db);
+  return {
+    catalog: new SqliteCatalog(sql),
+    facilities: new SqliteFacilities(sql),
+    tokens: new SqliteTokens(sql),
+    ledger: new SqliteLedger(sql),
+    idempotency: new SqliteIdempotency(sql),
+  };
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly read: Reader;
+  private readonly writer: Writer;
+  private readonly readDb: Db;
+  private queue: Job[] = [];
+  private scheduled = false;
+  private flushing = false;
+  private closed = false;
+  private readonly maxBatch: number;
+  private readonly checkpointTimer: NodeJS.Timeout | null = null;
+
+  constructor(readonly file: string, private readonly db: Db, options: SqliteOptions = {}) {
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.writer = areas(db);
+    if (file === MEMORY) {
+      // An in-memory database is private to its connection. Reads still never see a batch
+      // in progress: a batch runs start to COMMIT without yielding to other I/O.
+      this.readDb = db;
+      this.read = this.writer;
+    } else {
+      this.readDb = openDatabase(file, { readonly: true });
+      this.read = areas(this.readDb);
+      // The writer never checkpoints inside a COMMIT (that stalls the batch behind it);
+      // a timer checkpoints from the read connection instead, between batches.
+      db.pragma('wal_autocheckpoint = 0');
+      const pages = options.checkpointPages ?? 1000;
+      this.checkpointTimer = setInterval(() => this.checkpoint(pages), 200);
+      this.checkpointTimer.unref();
+    }
+  }
+
+  static open(file: string, options: SqliteOptions = {}): SqliteStore {
+    const db = openDatabase(file, options);
+    migrate(db);
+    return new SqliteStore(file, db, options);
+  }
+
+  write<T>(work: (tx: Writer) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    const batch = this.queue.splice(0, this.maxBatch);
+    const settle: Array<() => void> = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      for (const job of batch) job.reject(e);
+      this.done();
+      return;
+    }
+    for (const job of batch) {
+      this.db.exec('SAVEPOINT unit');
+      try {
+        const value = await job.work(this.writer);
+        this.db.exec('RELEASE unit');
+        settle.push(() => job.resolve(value));
+      } catch (e) {
+        this.db.exec('ROLLBACK TO unit; RELEASE unit');
+        settle.push(() => job.reject(e));
+      }
+    }
+    try {
+      this.db.exec('COMMIT');
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const job of batch) job.reject(e);
+      this.done();
+      return;
+    }
+    for (const s of settle) s();
+    this.done();
+  }
+
+  private done(): void {
+    this.flushing = false;
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  private checkpoint(pages: number): void {
+    if (this.flushing || this.closed) return;
+    const [row] = this.readDb.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
+    // A passive checkpoint copies what it can without blocking; once the WAL has grown past
+    // the limit, a truncating one resets it so it does not grow without bound.
+    if (row && row.log > pages) this.readDb.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  async ping(): Promise<void> {
+    this.readDb.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.flushing || this.queue.length > 0) await new Promise((r) => setImmediate(r));
+    this.closed = true;
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    if (this.readDb !== this.db) this.readDb.close();
+    this.db.close();
+  }
+}
