@@ -4,7 +4,7 @@ import type { CatalogWriter } from '../../core/ports.js';
 import { fromMicro, toMicro } from '../../core/quantity.js';
 import type { Uom } from '../../core/uom.js';
 import type { Statements } from './database.js';
-import { page, searchClause, uniqueViolations } from './sql.js';
+import { page, searchClause, uniqueViolations, Where } from './sql.js';
 
 interface ItemRow {
   id: string;
@@ -68,26 +68,13 @@ export class SqliteCatalog implements CatalogWriter {
   }
 
   async listItems(filter: ItemFilter, p: PageRequest): Promise<Page<Item>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.q) {
-      const search = searchClause(filter.q);
-      where.push(`id IN (SELECT item_id FROM items_fts WHERE ${search.sql})`);
-      args.push(...search.args);
-    }
-    if (filter.identifier !== undefined) {
-      where.push('id IN (SELECT item_id FROM item_identifiers WHERE value = ?)');
-      args.push(filter.identifier);
-    }
-    if (filter.itemKind !== undefined) {
-      where.push('item_kind = ?');
-      args.push(filter.itemKind);
-    }
-    if (filter.isActive !== undefined) {
-      where.push('is_active = ?');
-      args.push(filter.isActive ? 1 : 0);
-    }
-    const result = await page<ItemRow>(this.sql, 'SELECT *', 'FROM items', where.join(' AND '), args, 'item_no', p);
+    const search = filter.q ? searchClause(filter.q) : undefined;
+    const w = new Where()
+      .add(`id IN (SELECT item_id FROM items_fts WHERE ${search?.sql})`, ...(search?.args ?? [undefined]))
+      .add('id IN (SELECT item_id FROM item_identifiers WHERE value = ?)', filter.identifier)
+      .add('item_kind = ?', filter.itemKind)
+      .add('is_active = ?', filter.isActive === undefined ? undefined : Number(filter.isActive));
+    const result = await page<ItemRow>(this.sql, 'SELECT *', 'FROM items', w.sql, w.args, 'item_no', p);
     return { items: result.items.map(toItem), total: result.total };
   }
 

@@ -4,7 +4,7 @@ import type { Page, PageRequest } from '../../core/page.js';
 import type { FacilityWriter } from '../../core/ports.js';
 import type { StockStatus } from '../../core/status.js';
 import type { Statements } from './database.js';
-import { page, uniqueViolations } from './sql.js';
+import { page, uniqueViolations, Where } from './sql.js';
 
 const FACILITY = `SELECT id, code, name, type, is_active AS isActive, created_at AS createdAt,
   updated_at AS updatedAt, version`;
@@ -12,6 +12,9 @@ const LOCATION = `SELECT id, facility_id AS facilityId, code, name, parent_id AS
   is_pickable AS isPickable, depth, path, created_at AS createdAt`;
 
 // SQLite has no boolean type: flags are stored as 0 or 1.
+/** `q` on facilities and locations: a substring of the code or the name. */
+const MATCHES = '(instr(lower(code), lower(?)) > 0 OR instr(lower(name), lower(?)) > 0)';
+
 const toFacility = (r: Facility): Facility => ({ ...r, isActive: (r.isActive as unknown) === 1 });
 const toLocation = (r: Location): Location => ({ ...r, isPickable: (r.isPickable as unknown) === 1 });
 
@@ -31,15 +34,11 @@ export class SqliteFacilities implements FacilityWriter {
   }
 
   async listFacilities(filter: FacilityFilter, p: PageRequest): Promise<Page<Facility>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (filter.q) {
-      where.push("(instr(lower(code), lower(?)) > 0 OR instr(lower(name), lower(?)) > 0)");
-      args.push(filter.q, filter.q);
-    }
-    if (filter.type !== undefined) { where.push('type = ?'); args.push(filter.type); }
-    if (filter.isActive !== undefined) { where.push('is_active = ?'); args.push(filter.isActive ? 1 : 0); }
-    const r = await page<Facility>(this.sql, FACILITY, 'FROM facilities', where.join(' AND '), args, 'code', p);
+    const w = new Where()
+      .add(MATCHES, filter.q, filter.q)
+      .add('type = ?', filter.type)
+      .add('is_active = ?', filter.isActive === undefined ? undefined : Number(filter.isActive));
+    const r = await page<Facility>(this.sql, FACILITY, 'FROM facilities', w.sql, w.args, 'code', p);
     return { items: r.items.map(toFacility), total: r.total };
   }
 
@@ -59,17 +58,14 @@ export class SqliteFacilities implements FacilityWriter {
   }
 
   async listLocations(facilityId: string, filter: LocationFilter, p: PageRequest): Promise<Page<Location>> {
-    const where = ['facility_id = ?'];
-    const args: unknown[] = [facilityId];
-    if (filter.q) {
-      where.push("(instr(lower(code), lower(?)) > 0 OR instr(lower(name), lower(?)) > 0)");
-      args.push(filter.q, filter.q);
-    }
-    if (filter.type !== undefined) { where.push('type = ?'); args.push(filter.type); }
-    if (filter.parentId !== undefined) { where.push('parent_id = ?'); args.push(filter.parentId); }
+    const w = new Where()
+      .add('facility_id = ?', facilityId)
+      .add(MATCHES, filter.q, filter.q)
+      .add('type = ?', filter.type)
+      .add('parent_id = ?', filter.parentId);
     // Paths sort parents first; '/' is replaced by a control character so that a node's
     // children follow it directly ("A", "A/01", "A-2" rather than "A", "A-2", "A/01").
-    const r = await page<Location>(this.sql, LOCATION, 'FROM locations', where.join(' AND '), args,
+    const r = await page<Location>(this.sql, LOCATION, 'FROM locations', w.sql, w.args,
       "replace(path, '/', char(1))", p);
     return { items: r.items.map(toLocation), total: r.total };
   }

@@ -6,7 +6,7 @@ import type { Page, PageRequest } from '../../core/page.js';
 import type { LedgerWriter } from '../../core/ports.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
 import type { Statements } from './database.js';
-import { page, uniqueViolations } from './sql.js';
+import { page, uniqueViolations, Where } from './sql.js';
 
 // Balances and lines store '' for "no lot" so the balance key is never NULL.
 const lotOut = (lotId: string) => (lotId === '' ? null : lotId);
@@ -77,29 +77,19 @@ export class SqliteLedger implements LedgerWriter {
   }
 
   async listTransactions(f: TransactionFilter, p: PageRequest): Promise<Page<TransactionView>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const lineFilter = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      where.push(`t.seq IN (SELECT seq FROM inventory_lines WHERE ${column} = ?)`);
-      args.push(value);
-    };
-    lineFilter('item_id', f.itemId);
-    lineFilter('facility_id', f.facilityId);
-    lineFilter('location_id', f.locationId);
-    const column = (sql: string, value: unknown) => {
-      if (value === undefined) return;
-      where.push(sql);
-      args.push(value);
-    };
-    column('t.type = ?', f.type);
-    column('t.reference_type = ?', f.referenceType);
-    column('t.reference_id = ?', f.referenceId);
-    column('t.posted_at >= ?', f.from);
-    column('t.posted_at <= ?', f.to);
-    column('t.seq > ?', f.afterSeq);
+    const line = (column: string) => `t.seq IN (SELECT seq FROM inventory_lines WHERE ${column} = ?)`;
+    const w = new Where()
+      .add(line('item_id'), f.itemId)
+      .add(line('facility_id'), f.facilityId)
+      .add(line('location_id'), f.locationId)
+      .add('t.type = ?', f.type)
+      .add('t.reference_type = ?', f.referenceType)
+      .add('t.reference_id = ?', f.referenceId)
+      .add('t.posted_at >= ?', f.from)
+      .add('t.posted_at <= ?', f.to)
+      .add('t.seq > ?', f.afterSeq);
     const order = f.afterSeq === undefined ? 't.seq DESC' : 't.seq ASC';
-    const r = await page<TransactionRow>(this.sql, TRANSACTION, TRANSACTION_FROM, where.join(' AND '), args, order, p);
+    const r = await page<TransactionRow>(this.sql, TRANSACTION, TRANSACTION_FROM, w.sql, w.args, order, p);
     return { items: this.withLines(r.items), total: r.total };
   }
 
@@ -129,28 +119,22 @@ export class SqliteLedger implements LedgerWriter {
   }
 
   async listBalances(f: BalanceFilter, p: PageRequest): Promise<Page<Balance>> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const filter = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      where.push(`${column} = ?`);
-      args.push(value);
-    };
-    filter('item_id', f.itemId);
-    filter('facility_id', f.facilityId);
-    filter('location_id', f.locationId);
-    filter('lot_id', f.lotId);
-    filter('status_id', f.statusId);
-    const w = where.length ? `AND ${where.join(' AND ')}` : '';
+    const w = new Where()
+      .add('item_id = ?', f.itemId)
+      .add('facility_id = ?', f.facilityId)
+      .add('location_id = ?', f.locationId)
+      .add('lot_id = ?', f.lotId)
+      .add('status_id = ?', f.statusId);
+    const args = [...w.args];
     let source: string;
     if (f.asOf !== undefined) {
       // Postings get non-decreasing posted_at in seq order, so "posted by then" is a seq bound.
       source = `(SELECT item_id, location_id, lot_id, status_id, facility_id, sum(qty_delta) AS on_hand
         FROM inventory_lines WHERE seq <= coalesce((SELECT seq FROM inventory_transactions WHERE posted_at <= ?
-        ORDER BY posted_at DESC, seq DESC LIMIT 1), 0) ${w} GROUP BY item_id, location_id, lot_id, status_id)`;
+        ORDER BY posted_at DESC, seq DESC LIMIT 1), 0)${w.and} GROUP BY item_id, location_id, lot_id, status_id)`;
       args.unshift(f.asOf);
     } else {
-      source = `(SELECT * FROM balances WHERE 1 ${w})`;
+      source = `(SELECT * FROM balances WHERE 1${w.and})`;
     }
     const r = await page<Balance & { lotId: string }>(this.sql,
       `SELECT b.item_id AS itemId, i.item_no AS itemNo, b.facility_id AS facilityId, b.location_id AS locationId,
@@ -162,14 +146,14 @@ export class SqliteLedger implements LedgerWriter {
   }
 
   async listAvailability(f: AvailabilityFilter, p: PageRequest): Promise<Page<AvailabilityRow>> {
-    const { where, args } = availabilityWhere(f);
+    const w = availabilityWhere(f);
     const r = await page<AvailabilityRow>(this.sql,
       `SELECT b.item_id AS itemId, b.facility_id AS facilityId, b.location_id AS locationId, sum(b.on_hand) AS onHand,
         0 AS allocated`,
       `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available = 1
         JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
-        WHERE b.on_hand > 0 ${where} GROUP BY b.item_id, b.location_id`,
-      '', args, 'i.item_no, b.facility_id, loc.path', p);
+        WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.location_id`,
+      '', w.args, 'i.item_no, b.facility_id, loc.path', p);
     return {
       items: r.items.map((a) => ({ ...a, onHand: fromMicro(a.onHand), allocated: fromMicro(a.allocated), available: fromMicro(a.onHand - a.allocated) })),
       total: r.total,
@@ -177,14 +161,14 @@ export class SqliteLedger implements LedgerWriter {
   }
 
   async listFacilityAvailability(f: AvailabilityFilter, p: PageRequest): Promise<Page<FacilityAvailabilityRow>> {
-    const { where, args } = availabilityWhere(f);
+    const w = availabilityWhere(f);
     const r = await page<FacilityAvailabilityRow>(this.sql,
       `SELECT b.item_id AS itemId, b.facility_id AS facilityId, sum(b.on_hand) AS onHand, 0 AS reserved, 0 AS allocated`,
       `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available = 1
         JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
         JOIN facilities fac ON fac.id = b.facility_id
-        WHERE b.on_hand > 0 ${where} GROUP BY b.item_id, b.facility_id`,
-      '', args, 'i.item_no, fac.code', p);
+        WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.facility_id`,
+      '', w.args, 'i.item_no, fac.code', p);
     return {
       items: r.items.map((a) => ({
         ...a,
@@ -247,11 +231,6 @@ export class SqliteLedger implements LedgerWriter {
   }
 }
 
-function availabilityWhere(f: AvailabilityFilter): { where: string; args: unknown[] } {
-  const parts: string[] = [];
-  const args: unknown[] = [];
-  if (f.itemId !== undefined) { parts.push('b.item_id = ?'); args.push(f.itemId); }
-  if (f.facilityId !== undefined) { parts.push('b.facility_id = ?'); args.push(f.facilityId); }
-  if (f.locationId !== undefined) { parts.push('b.location_id = ?'); args.push(f.locationId); }
-  return { where: parts.map((p) => `AND ${p}`).join(' '), args };
+function availabilityWhere(f: AvailabilityFilter): Where {
+  return new Where().add('b.item_id = ?', f.itemId).add('b.facility_id = ?', f.facilityId).add('b.location_id = ?', f.locationId);
 }

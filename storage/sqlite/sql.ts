@@ -51,3 +51,25 @@ export function uniqueViolations<T>(write: () => T): T {
     throw e;
   }
 }
+
+/** A WHERE clause built from optional filters: a condition is added only when its value is given. */
+export class Where {
+  readonly parts: string[] = [];
+  readonly args: unknown[] = [];
+
+  add(condition: string, ...values: unknown[]): this {
+    if (values.some((v) => v === undefined)) return this;
+    this.parts.push(condition);
+    this.args.push(...values);
+    return this;
+  }
+
+  get sql(): string {
+    return this.parts.join(' AND ');
+  }
+
+  /** The conditions prefixed with AND, to follow a fixed condition. */
+  get and(): string {
+    return this.parts.map((p) => ` AND ${p}`).join('');
+  }
+}
