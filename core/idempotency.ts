@@ -27,8 +27,16 @@ export interface IdempotentRequest {
   fingerprint: string;
 }
 
+/** A hash of the request body as data: neither white space nor the order of fields matter. */
 export function fingerprint(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(body ?? null)).digest('base64url');
+  return createHash('sha256').update(JSON.stringify(canonical(body ?? null))).digest('base64url');
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(object).sort().map((k) => [k, canonical(object[k])]));
 }
 
 export type IdempotencyDecision =

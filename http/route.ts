@@ -57,6 +57,11 @@ export interface ListRoute extends RouteBase {
 
 export interface WriteRoute extends RouteBase {
   kind: 'write';
+  /**
+   * What of a successful answer an idempotency record may keep. A route whose answer holds
+   * a secret removes it, so the secret is never stored; its replay answers without it.
+   */
+  redact?: (data: any) => unknown;
   run: (tx: Writer, input: Input, ctx: Context) => Promise<Result<unknown>>;
 }
 

@@ -12,6 +12,7 @@ import { grants } from '../core/permission.js';
 import { StoreUnavailable, type Store } from '../core/ports.js';
 import { ok, type Result } from '../core/result.js';
 import { authenticate, type ApiToken } from '../core/token.js';
+import { object } from '../core/schema.js';
 import { validator } from '../core/validate.js';
 import { errorBody, failureBody, HttpError, STATUS } from './errors.js';
 import { createLogger, type Logger } from './log.js';
@@ -20,6 +21,8 @@ import { Router } from './router.js';
 import { routes as defaultRoutes } from './routes/index.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+const NO_QUERY = object({});
 
 interface Reply {
   status: number;
@@ -83,7 +86,8 @@ export function createHandler(options: AppOptions) {
       token = await authorize(req, route, now);
       setToken(token);
     }
-    const query = validate(route.query, Object.fromEntries(url.searchParams), true, '/query');
+    // A route without query parameters refuses any, like a body refuses unknown fields.
+    const query = validate(route.query ?? (route.kind === 'raw' ? undefined : NO_QUERY), Object.fromEntries(url.searchParams), true, '/query');
     const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : await readJson(req);
     const input: Input = { params, query, body: route.body ? validate(route.body, body ?? {}, false, '') : body };
     const ctx: Context = { now, token, store, ifMatch: ifMatch(req) };
@@ -132,8 +136,9 @@ export function createHandler(options: AppOptions) {
         const result = await route.run(tx, input, ctx);
         if (!result.ok) return result;
         const reply = dataReply(result, route.status);
+        const kept = route.redact ? { data: route.redact(result.value) } : reply.body;
         const record: IdempotencyRecord = {
-          tokenId: ctx.token!.id, key, ...request, status: reply.status, body: JSON.stringify(reply.body), createdAt: ctx.now,
+          tokenId: ctx.token!.id, key, ...request, status: reply.status, body: JSON.stringify(kept), createdAt: ctx.now,
         };
         await tx.idempotency.putKey(record);
         return ok(reply);
@@ -213,7 +218,11 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
 }
 
 function errorReply(e: unknown, logger: Logger, requestId: string): Reply {
-  if (e instanceof HttpError) return { status: STATUS[e.code], body: errorBody(e.code, e.message, e.details) };
+  if (e instanceof HttpError) {
+    // The rest of an oversized body is never read, so the connection cannot be reused.
+    const headers = e.code === 'payload_too_large' ? { connection: 'close' } : undefined;
+    return { status: STATUS[e.code], body: errorBody(e.code, e.message, e.details), headers };
+  }
   if (e instanceof StoreUnavailable) return json('service_unavailable', 'the database is not answering; try again shortly');
   logger.log('error', 'unhandled error', { requestId, error: (e as Error)?.stack ?? String(e) });
   return json('internal', 'internal error; the request id is in the x-request-id header');

@@ -13,6 +13,11 @@ test('npm run build type-checks and emits dist/ with declarations', () => {
   assert.ok(existsSync('dist/storage/sqlite/migrations/001_foundation.sql'));
 });
 
+test('the tests and benchmarks type-check too', () => {
+  const r = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.test.json'], { encoding: 'utf8' });
+  assert.is(r.status, 0, r.stdout + r.stderr);
+});
+
 test('a plain Node program imports the compiled package and posts stock', () => {
   const program = `
     import { createIms } from './dist/index.js';

@@ -15,6 +15,8 @@ export const authRoutes: Route[] = [
     kind: 'write', method: 'POST', path: '/v1/auth/tokens', permission: 'admin:write', tag: 'Auth', status: 201,
     summary: 'Create an API token; the clear token is in this response only', body: tokenInputSchema,
     run: (tx, { body }, ctx) => createToken(tx, body, ctx.now),
+    // The clear token is shown once; a replay under the same Idempotency-Key answers without it.
+    redact: ({ token: _secret, ...rest }) => ({ ...rest, token: null }),
   },
   {
     kind: 'write', method: 'DELETE', path: '/v1/auth/tokens/{tokenId}', permission: 'admin:write', tag: 'Auth',

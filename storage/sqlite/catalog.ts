@@ -25,7 +25,8 @@ interface ItemRow {
   version: number;
 }
 
-const UOM = 'SELECT id, code, name, decimals, created_at AS createdAt FROM uoms';
+const UOM_COLUMNS = 'SELECT id, code, name, decimals, created_at AS createdAt';
+const UOM = `${UOM_COLUMNS} FROM uoms`;
 
 export class SqliteCatalog implements CatalogWriter {
   constructor(private readonly sql: Statements) {}
@@ -44,7 +45,7 @@ export class SqliteCatalog implements CatalogWriter {
   }
 
   async listUoms(p: PageRequest): Promise<Page<Uom>> {
-    return page(this.sql, UOM, 'FROM uoms', '', [], 'code', p);
+    return page(this.sql, UOM_COLUMNS, 'FROM uoms', '', [], 'code', p);
   }
 
   async getItem(id: string): Promise<Item | null> {
@@ -110,7 +111,7 @@ export class SqliteCatalog implements CatalogWriter {
   private indexItem(item: Item): void {
     const ident = this.sql.get('INSERT INTO item_identifiers (item_id, type, value) VALUES (?, ?, ?)');
     for (const i of item.identifiers) ident.run(item.id, i.type, i.value);
-    const text = [item.itemNo, item.name, ...item.identifiers.map((i) => i.value)].join(' \u0001 ');
+    const text = [item.itemNo, item.name, ...item.identifiers.map((i) => i.value)].join(' \u0001 ').toLowerCase();
     this.sql.get('INSERT INTO items_fts (item_id, text) VALUES (?, ?)').run(item.id, text);
   }
 }

@@ -1,6 +1,7 @@
 import type { IdempotencyRecord } from '../../core/idempotency.js';
 import type { IdempotencyWriter } from '../../core/ports.js';
 import type { Statements } from './database.js';
+import { uniqueViolations } from './sql.js';
 
 export class SqliteIdempotency implements IdempotencyWriter {
   constructor(private readonly sql: Statements) {}
@@ -11,8 +12,8 @@ export class SqliteIdempotency implements IdempotencyWriter {
   }
 
   async putKey(r: IdempotencyRecord): Promise<void> {
-    this.sql.get(`INSERT INTO idempotency_keys (token_id, key, method, path, fingerprint, status, body, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(r.tokenId, r.key, r.method, r.path, r.fingerprint, r.status, r.body, r.createdAt);
+    uniqueViolations(() => this.sql.get(`INSERT INTO idempotency_keys (token_id, key, method, path, fingerprint, status,
+      body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`).run(r.tokenId, r.key, r.method, r.path, r.fingerprint, r.status, r.body, r.createdAt));
   }
 
   async purgeKeys(before: string): Promise<number> {

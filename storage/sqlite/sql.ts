@@ -19,12 +19,13 @@ export async function page<T>(
 }
 
 /**
- * Full-text terms against an FTS5 trigram table's `text` column: every whitespace-separated
- * term must occur as a substring, case-insensitively. Terms of three or more characters use
- * the trigram index; shorter ones are checked directly.
+ * Full-text terms against an FTS5 trigram table's `text` column, which holds lower-cased
+ * text: every whitespace-separated term must occur in it as a substring, in any case. Terms
+ * of three or more characters use the trigram index; shorter ones are checked directly.
+ * Case is folded in JavaScript, since SQLite's lower() knows only ASCII.
  */
 export function searchClause(q: string): { sql: string; args: string[] } {
-  const terms = q.trim().split(/\s+/).filter(Boolean).slice(0, 16);
+  const terms = q.toLowerCase().trim().split(/\s+/).filter(Boolean).slice(0, 16);
   const long = terms.filter((t) => [...t].length >= 3);
   const short = terms.filter((t) => [...t].length < 3);
   const parts: string[] = [];
@@ -34,7 +35,7 @@ export function searchClause(q: string): { sql: string; args: string[] } {
     args.push(long.map((t) => `"${t.replaceAll('"', '""')}"`).join(' AND '));
   }
   for (const t of short) {
-    parts.push('instr(lower(text), lower(?)) > 0');
+    parts.push('instr(text, ?) > 0');
     args.push(t);
   }
   return { sql: parts.length ? parts.join(' AND ') : '1', args };

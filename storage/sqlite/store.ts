@@ -37,6 +37,27 @@ function areas(db: Db): Writer {
   };
 }
 
+/** A reader whose every call first waits for `idle()`. */
+function afterBatch(reader: Reader, idle: () => Promise<void>): Reader {
+  const wrap = <T extends object>(area: T): T => new Proxy(area, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        await idle();
+        return value.apply(target, args);
+      };
+    },
+  });
+  return {
+    catalog: wrap(reader.catalog),
+    facilities: wrap(reader.facilities),
+    tokens: wrap(reader.tokens),
+    ledger: wrap(reader.ledger),
+    idempotency: wrap(reader.idempotency),
+  };
+}
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly read: Reader;
@@ -45,6 +66,9 @@ export class SqliteStore implements Store {
   private queue: Job[] = [];
   private scheduled = false;
   private flushing = false;
+  /** Settles when the open batch has committed or rolled back. */
+  private idle: Promise<void> = Promise.resolve();
+  private settleIdle: () => void = () => {};
   private closed = false;
   private readonly maxBatch: number;
   private readonly checkpointTimer: NodeJS.Timeout | null = null;
@@ -53,10 +77,10 @@ export class SqliteStore implements Store {
     this.maxBatch = options.maxBatch ?? 1000;
     this.writer = areas(db);
     if (file === MEMORY) {
-      // An in-memory database is private to its connection. Reads still never see a batch
-      // in progress: a batch runs start to COMMIT without yielding to other I/O.
+      // An in-memory database is private to its connection, so reads share the writer's.
+      // They wait while a batch is open, so they never see uncommitted writes.
       this.readDb = db;
-      this.read = this.writer;
+      this.read = afterBatch(this.writer, () => this.idle);
     } else {
       this.readDb = openDatabase(file, { readonly: true });
       this.read = areas(this.readDb);
@@ -94,6 +118,7 @@ export class SqliteStore implements Store {
 
   private async flush(): Promise<void> {
     this.flushing = true;
+    this.idle = new Promise((resolve) => (this.settleIdle = resolve));
     const batch = this.queue.splice(0, this.maxBatch);
     const settle: Array<() => void> = [];
     try {
@@ -128,6 +153,7 @@ export class SqliteStore implements Store {
 
   private done(): void {
     this.flushing = false;
+    this.settleIdle();
     if (this.queue.length > 0) this.schedule();
   }
 

@@ -1,0 +1,129 @@
+// The physical baseline: the same rows a 2-line posting writes (one transaction row, two
+// line rows, two balance upserts), written by a minimal better-sqlite3 program with
+// prepared statements and no loading, no decision, no validation. Same schema (the
+// product's migrations), same pragmas (WAL, synchronous, foreign keys) on its own file.
+import Database from 'better-sqlite3';
+import { newId } from '../core/id.js';
+import { SCALE } from '../core/quantity.js';
+import { MEMORY, migrate, type Synchronous } from '../storage/sqlite/database.js';
+import { keysOf, type WorldSize } from './world.js';
+
+export class RawLedger {
+  readonly db: Database.Database;
+  private readonly itemIds: string[];
+  private readonly binIds: string[];
+  private readonly facilityId = newId();
+  private k = 0;
+  private idSeq = 0;
+  private readonly salt = newId().slice(-12);
+  /** Postings written by the workloads (not the opening stock). */
+  posted = 0;
+  private readonly insertTransaction: Database.Statement;
+  private readonly insertLine: Database.Statement;
+  private readonly upsertBalance: Database.Statement;
+  private readonly savepoint: Database.Statement;
+  private readonly release: Database.Statement;
+  private readonly begin: Database.Statement;
+  private readonly commit: Database.Statement;
+
+  constructor(file: string, synchronous: Synchronous, private readonly size: WorldSize) {
+    this.db = new Database(file);
+    if (file !== MEMORY) this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${synchronous}`);
+    this.db.pragma('foreign_keys = ON');
+    migrate(this.db);
+    this.itemIds = Array.from({ length: size.items }, () => newId());
+    this.binIds = Array.from({ length: size.bins }, () => newId());
+    this.insertTransaction = this.db.prepare(`INSERT INTO inventory_transactions (id, type, occurred_at, posted_at, reason,
+      reference_type, reference_id, reverses_transaction_id) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)`);
+    this.insertLine = this.db.prepare(`INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id,
+      status_id, qty_delta, serial_nos) VALUES (?, ?, ?, ?, ?, '', 'available', ?, NULL)`);
+    this.upsertBalance = this.db.prepare(`INSERT INTO balances (item_id, location_id, lot_id, status_id, facility_id, on_hand)
+      VALUES (?, ?, '', 'available', ?, ?)
+      ON CONFLICT (item_id, location_id, lot_id, status_id) DO UPDATE SET on_hand = on_hand + excluded.on_hand`);
+    this.savepoint = this.db.prepare('SAVEPOINT unit');
+    this.release = this.db.prepare('RELEASE unit');
+    this.begin = this.db.prepare('BEGIN IMMEDIATE');
+    this.commit = this.db.prepare('COMMIT');
+    this.seed();
+  }
+
+  /** Opening stock as ledger rows too, so the ledger still sums to the balances. */
+  private seed(): void {
+    const qty = this.size.opening * SCALE;
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const itemId of this.itemIds) {
+        const seq = Number(this.insertTransaction.run(newId(), 'adjustment', now, now, 'opening stock').lastInsertRowid);
+        this.binIds.forEach((bin, i) => {
+          this.insertLine.run(seq, i + 1, itemId, this.facilityId, bin, qty);
+          this.upsertBalance.run(itemId, bin, this.facilityId, qty);
+        });
+      }
+    }).immediate();
+  }
+
+  /**
+   * A time-ordered id shaped like the product's UUIDv7 (same length, same index locality)
+   * without its per-id call for random bytes: the baseline measures row writes only.
+   */
+  private nextId(): string {
+    const ms = Date.now().toString(16).padStart(12, '0');
+    const n = (this.idSeq++ & 0xffffff).toString(16).padStart(6, '0');
+    return `${ms.slice(0, 8)}-${ms.slice(8)}-7${n.slice(0, 3)}-8${n.slice(3)}-${this.salt}`;
+  }
+
+  /** The rows of one 2-line posting (+1 at one bin, +1 at the next), inside a transaction. */
+  private writePosting(): void {
+    const { item, a, b } = keysOf(this.k++, this.size.items, this.size.bins);
+    const itemId = this.itemIds[item]!;
+    const now = new Date().toISOString();
+    const seq = Number(this.insertTransaction.run(this.nextId(), 'adjustment', now, now, 'bench').lastInsertRowid);
+    this.insertLine.run(seq, 1, itemId, this.facilityId, this.binIds[a]!, SCALE);
+    this.insertLine.run(seq, 2, itemId, this.facilityId, this.binIds[b]!, SCALE);
+    this.upsertBalance.run(itemId, this.binIds[a]!, this.facilityId, SCALE);
+    this.upsertBalance.run(itemId, this.binIds[b]!, this.facilityId, SCALE);
+    this.posted++;
+  }
+
+  /** One posting, one transaction (one fsync under synchronous FULL). */
+  single(): void {
+    this.begin.run();
+    try {
+      this.writePosting();
+      this.commit.run();
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** `n` postings in one transaction, a savepoint each, as the store's group commit does. */
+  batch(n: number): void {
+    this.begin.run();
+    try {
+      for (let i = 0; i < n; i++) {
+        this.savepoint.run();
+        this.writePosting();
+        this.release.run();
+      }
+      this.commit.run();
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  /** Balance keys whose row differs from the ledger's sum (should be none). */
+  drift(): number {
+    const sums = `SELECT item_id, location_id, lot_id, status_id, sum(qty_delta) AS q FROM inventory_lines
+      GROUP BY item_id, location_id, lot_id, status_id`;
+    const rows = 'SELECT item_id, location_id, lot_id, status_id, on_hand AS q FROM balances';
+    return this.db.prepare(`SELECT count(*) FROM (${sums} EXCEPT ${rows})`).pluck().get() as number
+      + (this.db.prepare(`SELECT count(*) FROM (${rows} EXCEPT ${sums})`).pluck().get() as number);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,94 @@
+// The benchmark's report: rows, machine info, and the plain-text table.
+import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import { availableParallelism, cpus, platform, arch, release, tmpdir, loadavg } from 'node:os';
+
+export type Impl = 'core' | 'raw';
+export type Workload = 'single' | 'batched' | 'single-api';
+export type StoreName = 'file' | 'file-normal' | 'memory';
+
+export interface Row {
+  impl: Impl;
+  workload: Workload;
+  store: StoreName;
+  /** SQLite `synchronous` ('-' for memory, where there is nothing to sync). */
+  synchronous: 'FULL' | 'NORMAL' | '-';
+  /** Postings per measured iteration (1, or the batch size). */
+  postingsPerIteration: number;
+  /** Postings per second: postingsPerIteration × iterations / measured time. */
+  opsPerSec: number;
+  /** What one latency sample is: one posting, or one batch of `postingsPerIteration`. */
+  latencyOf: 'posting' | 'batch';
+  meanMs: number;
+  p99Ms: number;
+  samples: number;
+  /** This core row's ops/s over the matching raw row's (same store, single or batched); null for raw rows. */
+  coreOverRaw: number | null;
+}
+
+export interface Check {
+  store: StoreName;
+  impl: Impl;
+  /** Rows `ims.inventory.verify()` returned (core), or balance keys off the ledger sum (raw). */
+  drift: unknown[];
+  transactions: number;
+  expectedTransactions: number;
+  /** COMMITs and SAVEPOINTs one batch of 100 took on the writer (group commit: 1 and 100); null when not observable. */
+  batchCommits: { commits: number; savepoints: number } | null;
+}
+
+export interface Machine {
+  node: string;
+  cpu: string;
+  cores: number;
+  platform: string;
+  sqlite: string;
+  betterSqlite3: string;
+  tmpdir: string;
+  /** 1-minute load average when the run started and ended: other work on the machine skews the numbers. */
+  loadAverage: { start: number; end: number };
+}
+
+export function machineInfo(loadAtStart: number): Machine {
+  const require = createRequire(import.meta.url);
+  const db = new Database(':memory:');
+  const sqlite = db.prepare('SELECT sqlite_version()').pluck().get() as string;
+  db.close();
+  return {
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    platform: `${platform()} ${release()} ${arch()}`,
+    sqlite,
+    betterSqlite3: (require('better-sqlite3/package.json') as { version: string }).version,
+    tmpdir: tmpdir(),
+    loadAverage: { start: loadAtStart, end: loadavg()[0]! },
+  };
+}
+
+/** Fills in core/raw for every core row that has a matching raw row. */
+export function withRatios(rows: Row[]): Row[] {
+  const raw = (store: StoreName, w: Workload) =>
+    rows.find((r) => r.impl === 'raw' && r.store === store && r.workload === (w === 'batched' ? 'batched' : 'single'));
+  return rows.map((r) => {
+    if (r.impl !== 'core') return r;
+    const base = raw(r.store, r.workload);
+    return { ...r, coreOverRaw: base ? r.opsPerSec / base.opsPerSec : null };
+  });
+}
+
+const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+export function table(rows: Row[]): string {
+  const head = ['impl', 'workload', 'store', 'sync', 'ops/s (postings)', 'mean ms', 'p99 ms', 'latency of', 'samples', 'core/raw'];
+  const body = rows.map((r) => [
+    r.impl, r.workload, r.store, r.synchronous, int(r.opsPerSec), ms(r.meanMs), ms(r.p99Ms),
+    r.latencyOf === 'batch' ? `batch of ${r.postingsPerIteration}` : 'posting', String(r.samples),
+    r.coreOverRaw === null ? '' : r.coreOverRaw.toFixed(2),
+  ]);
+  const right = new Set([4, 5, 6, 8, 9]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}

@@ -1,0 +1,59 @@
+// Smoke check of the posting benchmark: `bench/posting.ts --quick --json` runs to the end,
+// prints a JSON report with single and batched rows on the file and memory stores, every
+// throughput positive, and its correctness checks (verify, posting counts, group commit) pass.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface Row {
+  impl: string;
+  workload: string;
+  store: string;
+  opsPerSec: number;
+  meanMs: number;
+  p99Ms: number;
+}
+
+test('bench/posting.ts --quick --json reports every workload with a positive throughput', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/posting.ts', '--quick', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  assert.is(run.error, undefined, String(run.error));
+  assert.is(run.status, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as {
+    ok: boolean;
+    machine: { node: string; cpu: string; cores: number };
+    rows: Row[];
+    checks: Array<{ store: string; impl: string; drift: unknown[]; transactions: number; expectedTransactions: number }>;
+  };
+  assert.type(report.machine.node, 'string');
+  assert.type(report.machine.cpu, 'string');
+  assert.ok(report.machine.cores >= 1);
+  for (const workload of ['single', 'batched']) {
+    for (const store of ['file', 'memory']) {
+      for (const impl of ['core', 'raw']) {
+        assert.ok(
+          report.rows.some((r) => r.impl === impl && r.workload === workload && r.store === store),
+          `a ${impl} ${workload} row on ${store}`,
+        );
+      }
+    }
+  }
+  for (const r of report.rows) {
+    assert.ok(Number.isFinite(r.opsPerSec) && r.opsPerSec > 0, `${r.impl} ${r.workload} ${r.store}: ops/s ${r.opsPerSec}`);
+    assert.ok(r.meanMs > 0 && r.p99Ms > 0, `${r.impl} ${r.workload} ${r.store}: latency`);
+  }
+  for (const c of report.checks) {
+    assert.equal(c.drift, [], `${c.impl} ${c.store}: no drift`);
+    assert.is(c.transactions, c.expectedTransactions, `${c.impl} ${c.store}: every posting in the ledger`);
+  }
+  assert.ok(report.ok);
+});
+
+test.run();
