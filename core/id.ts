@@ -3,9 +3,22 @@
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+// Random bytes are drawn 4 KiB at a time: one call to the system's generator per 256 ids
+// instead of one per id, which is measurable on the posting path.
+const pool = new Uint8Array(4096);
+let used = pool.length;
+
+function random16(): Uint8Array {
+  if (used === pool.length) {
+    globalThis.crypto.getRandomValues(pool);
+    used = 0;
+  }
+  used += 16;
+  return pool.slice(used - 16, used);
+}
+
 export function newId(now: number = Date.now()): string {
-  const b = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(b);
+  const b = random16();
   // 48-bit big-endian millisecond timestamp.
   let ms = now;
   for (let i = 5; i >= 0; i--) {

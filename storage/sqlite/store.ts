@@ -3,8 +3,9 @@
 // in its own savepoint (a unit that throws rolls back alone), then one COMMIT, and only then
 // does any of their promises settle. Durability costs one fsync per batch, not per request.
 // Reads go to a second connection, so they see committed state only.
-import type { Reader, Store, Writer } from '../../core/ports.js';
+import { StoreUnavailable, type Reader, type Store, type Writer } from '../../core/ports.js';
 import { SqliteCatalog } from './catalog.js';
+import { Checkpointer } from './checkpointer.js';
 import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } from './database.js';
 import { SqliteFacilities } from './facilities.js';
 import { SqliteIdempotency } from './idempotency.js';
@@ -16,8 +17,8 @@ export interface SqliteOptions {
   synchronous?: Synchronous;
   /** Most units one commit may carry; the rest wait for the next turn. */
   maxBatch?: number;
-  /** WAL pages after which the background checkpoint runs. */
-  checkpointPages?: number;
+  /** How often the checkpoint worker copies the WAL into the database file. */
+  checkpointIntervalMs?: number;
 }
 
 interface Job {
@@ -35,6 +36,18 @@ function areas(db: Db): Writer {
     ledger: new SqliteLedger(sql),
     idempotency: new SqliteIdempotency(sql),
   };
+}
+
+/**
+ * The database cannot take writes now: locked by another process past the busy timeout,
+ * out of disk, or failing I/O. The request may succeed later, so it is a 503, not a 500.
+ */
+function unavailable(e: unknown): unknown {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY)/.test(code)) {
+    return new StoreUnavailable(`${code}: ${(e as Error).message}`);
+  }
+  return e;
 }
 
 /** A reader whose every call first waits for `idle()`. */
@@ -71,7 +84,7 @@ export class SqliteStore implements Store {
   private settleIdle: () => void = () => {};
   private closed = false;
   private readonly maxBatch: number;
-  private readonly checkpointTimer: NodeJS.Timeout | null = null;
+  private readonly checkpointer: Checkpointer | null = null;
 
   constructor(readonly file: string, private readonly db: Db, options: SqliteOptions = {}) {
     this.maxBatch = options.maxBatch ?? 1000;
@@ -84,12 +97,10 @@ export class SqliteStore implements Store {
     } else {
       this.readDb = openDatabase(file, { readonly: true });
       this.read = areas(this.readDb);
-      // The writer never checkpoints inside a COMMIT (that stalls the batch behind it);
-      // a timer checkpoints from the read connection instead, between batches.
+      // Checkpoints run on a worker thread, never inside a commit or on the event loop.
       db.pragma('wal_autocheckpoint = 0');
-      const pages = options.checkpointPages ?? 1000;
-      this.checkpointTimer = setInterval(() => this.checkpoint(pages), 200);
-      this.checkpointTimer.unref();
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      this.checkpointer = new Checkpointer(file, options.checkpointIntervalMs);
     }
   }
 
@@ -124,7 +135,7 @@ export class SqliteStore implements Store {
     try {
       this.db.exec('BEGIN IMMEDIATE');
     } catch (e) {
-      for (const job of batch) job.reject(e);
+      for (const job of batch) job.reject(unavailable(e));
       this.done();
       return;
     }
@@ -143,7 +154,7 @@ export class SqliteStore implements Store {
       this.db.exec('COMMIT');
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const job of batch) job.reject(e);
+      for (const job of batch) job.reject(unavailable(e));
       this.done();
       return;
     }
@@ -157,14 +168,6 @@ export class SqliteStore implements Store {
     if (this.queue.length > 0) this.schedule();
   }
 
-  private checkpoint(pages: number): void {
-    if (this.flushing || this.closed) return;
-    const [row] = this.readDb.pragma('wal_checkpoint(PASSIVE)') as Array<{ log: number }>;
-    // A passive checkpoint copies what it can without blocking; once the WAL has grown past
-    // the limit, a truncating one resets it so it does not grow without bound.
-    if (row && row.log > pages) this.readDb.pragma('wal_checkpoint(TRUNCATE)');
-  }
-
   async ping(): Promise<void> {
     this.readDb.prepare('SELECT 1').get();
   }
@@ -173,7 +176,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     while (this.flushing || this.queue.length > 0) await new Promise((r) => setImmediate(r));
     this.closed = true;
-    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    await this.checkpointer?.stop();
     if (this.readDb !== this.db) this.readDb.close();
     this.db.close();
   }
