@@ -21,6 +21,7 @@ export function openDatabase(file: string, options: { synchronous?: Synchronous;
   if (file !== MEMORY) db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
+  db.pragma('cache_size = -65536');
   if (options.readonly) db.pragma('query_only = ON');
   return db;
 }
