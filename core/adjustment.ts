@@ -1,9 +1,9 @@
 // Manual adjustments: one line that brings stock in (positive) or writes it off (negative).
-import { toBaseQty } from './conversion.js';
+import { quantityAt } from './conversion.js';
 import type { TransactionView } from './ledger.js';
 import { post } from './posting.js';
 import type { Writer } from './ports.js';
-import { notFound, type Result } from './result.js';
+import type { Result } from './result.js';
 import { array, date, id, nonZeroQuantity, nullable, object, string, type Schema } from './schema.js';
 import { AVAILABLE } from './status.js';
 
@@ -40,9 +40,7 @@ export const adjustmentInputSchema: Schema = object(
 );
 
 export async function postAdjustment(tx: Writer, input: AdjustmentInput, now: string): Promise<Result<TransactionView>> {
-  const item = await tx.catalog.getItem(input.itemId);
-  if (!item) return notFound('item', '/itemId');
-  const qty = await toBaseQty(tx, item, input.qtyDelta, input.uomId, '', 'qtyDelta');
+  const qty = quantityAt(input.qtyDelta, '/qtyDelta');
   if (!qty.ok) return qty;
   return post(tx, {
     type: 'adjustment',
@@ -55,6 +53,7 @@ export async function postAdjustment(tx: Writer, input: AdjustmentInput, now: st
       lotNo: input.lotNo ?? null,
       expiresOn: input.expiresOn ?? null,
       qty: qty.value,
+      uomId: input.uomId ?? null,
       serialNos: input.serialNos ?? [],
       at: '',
       fields: { qty: 'qtyDelta' },

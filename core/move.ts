@@ -1,12 +1,14 @@
 // Moves: stock changes location and/or status inside one facility, as one `move`
-// transaction of two lines that net to zero. Between facilities, stock travels by transfer.
-import { toBaseQty } from './conversion.js';
+// transaction of two lines that net to zero. Between facilities, stock travels by transfer
+// (the posting rule refuses a move whose locations are in two facilities).
+import { quantityAt } from './conversion.js';
 import type { TransactionView } from './ledger.js';
 import { post } from './posting.js';
 import type { Writer } from './ports.js';
-import { fail, failAt, notFound, type Result } from './result.js';
+import { fail, type Result } from './result.js';
 import { id, nullable, object, positiveQuantity, string, type Schema } from './schema.js';
 import { lotNo, serialNos } from './adjustment.js';
+import { neg } from './quantity.js';
 import { AVAILABLE } from './status.js';
 
 export interface MoveInput {
@@ -48,25 +50,17 @@ export async function postMove(tx: Writer, input: MoveInput, now: string): Promi
       { path: '/toLocationId', message: 'is the same as fromLocationId' },
     ]);
   }
-  const item = await tx.catalog.getItem(input.itemId);
-  if (!item) return notFound('item', '/itemId');
-  const [from, to] = await Promise.all([
-    tx.facilities.getLocation(input.fromLocationId),
-    tx.facilities.getLocation(input.toLocationId),
-  ]);
-  if (!from) return notFound('location', '/fromLocationId');
-  if (!to) return notFound('location', '/toLocationId');
-  if (from.facilityId !== to.facilityId) {
-    return failAt('bad_request', '/toLocationId', 'a move stays inside one facility; use a transfer between facilities');
-  }
-  const qty = await toBaseQty(tx, item, input.qty, input.uomId, '');
+  const qty = quantityAt(input.qty, '/qty');
   if (!qty.ok) return qty;
-  const common = { itemId: input.itemId, lotId: input.lotId ?? null, lotNo: input.lotNo ?? null, serialNos: input.serialNos ?? [], at: '' };
+  const common = {
+    itemId: input.itemId, lotId: input.lotId ?? null, lotNo: input.lotNo ?? null, uomId: input.uomId ?? null,
+    serialNos: input.serialNos ?? [], at: '',
+  };
   return post(tx, {
     type: 'move',
     reason: input.reason ?? null,
     lines: [
-      { ...common, locationId: input.fromLocationId, statusId: fromStatusId, qty: -qty.value as typeof qty.value, fields: { locationId: 'fromLocationId', statusId: 'fromStatusId' } },
+      { ...common, locationId: input.fromLocationId, statusId: fromStatusId, qty: neg(qty.value), fields: { locationId: 'fromLocationId', statusId: 'fromStatusId' } },
       { ...common, locationId: input.toLocationId, statusId: toStatusId, qty: qty.value, fields: { locationId: 'toLocationId', statusId: 'toStatusId' } },
     ],
   }, now);

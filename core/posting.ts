@@ -4,6 +4,7 @@
 // first failure of its ladder or the exact effects to write. Nothing is written on failure.
 import { assert } from './assert.js';
 import { newId } from './id.js';
+import { toBaseQty } from './conversion.js';
 import type { Item } from './item.js';
 import {
   balanceKey, type BalanceDelta, type LineRecord, type LineView, type Lot, type PostingEffects,
@@ -17,7 +18,7 @@ import type { StockStatus } from './status.js';
 import type { Uom } from './uom.js';
 
 /** Field names a line's errors point at, when they differ from the defaults. */
-export type LineField = 'itemId' | 'locationId' | 'statusId' | 'lotId' | 'lotNo' | 'expiresOn' | 'qty' | 'serialNos';
+export type LineField = 'itemId' | 'locationId' | 'statusId' | 'lotId' | 'lotNo' | 'expiresOn' | 'qty' | 'uomId' | 'serialNos';
 
 export interface PostingLine {
   itemId: string;
@@ -26,8 +27,9 @@ export interface PostingLine {
   lotId?: string | null;
   lotNo?: string | null;
   expiresOn?: string | null;
-  /** Signed change in the item's base UOM. */
+  /** Signed change, in `uomId` when given, else in the item's base UOM. */
   qty: Micro;
+  uomId?: string | null;
   serialNos?: readonly string[];
   /** JSON Pointer of the request object this line came from ('' for a flat body). */
   at: string;
@@ -75,6 +77,8 @@ interface ResolvedLine {
   item: Item;
   location: Location;
   lot: Lot | null;
+  /** The line's change in the item's base UOM: what is posted. */
+  qty: Micro;
 }
 
 export function decidePosting(s: PostingSnapshot, request: PostingRequest, now: string): Result<PostingEffects> {
@@ -93,14 +97,18 @@ export function decidePosting(s: PostingSnapshot, request: PostingRequest, now: 
   if (!serials.ok) return serials;
 
   const postedAt = s.lastPostedAt && s.lastPostedAt > now ? s.lastPostedAt : now;
-  const lines: LineRecord[] = resolved.map(({ line, location, lot }, i) => ({
+  if (request.type === 'move' && new Set(resolved.map((r) => r.location.facilityId)).size > 1) {
+    const other = resolved.find((r) => r.location.facilityId !== resolved[0]!.location.facilityId)!;
+    return failAt('bad_request', pathOf(other.line, 'locationId'), 'a move stays inside one facility; use a transfer between facilities');
+  }
+  const lines: LineRecord[] = resolved.map(({ line, location, lot, qty }, i) => ({
     lineNo: i + 1,
     itemId: line.itemId,
     facilityId: location.facilityId,
     locationId: line.locationId,
     lotId: lot?.id ?? null,
     statusId: line.statusId,
-    qtyDelta: line.qty,
+    qtyDelta: qty,
     serialNos: [...(line.serialNos ?? [])],
   }));
   if (request.type === 'move') assertNetsToZero(lines);
@@ -138,12 +146,15 @@ function resolveLine(
   }
   const lot = resolveLot(s, item, line, newLots, now);
   if (!lot.ok) return lot;
-  const qty = checkQuantity(s, item, line);
-  if (qty) return qty;
+  if (line.qty === 0) return failAt('bad_request', pathOf(line, 'qty'), 'must not be zero');
+  const qty = toBaseQty(item, s.uoms, line.qty, line.uomId, { qty: pathOf(line, 'qty'), uomId: pathOf(line, 'uomId') });
+  if (!qty.ok) return qty;
+  const refused = checkQuantity(s, item, line, qty.value);
+  if (refused) return refused;
   if (!item.isActive && line.qty > 0 && INBOUND_TYPES.has(type)) {
     return failAt('invalid_state', pathOf(line, 'itemId'), `item ${item.itemNo} is inactive and cannot take in stock`);
   }
-  return ok({ line, item, location, lot: lot.value });
+  return ok({ line, item, location, lot: lot.value, qty: qty.value });
 }
 
 function resolveLot(
@@ -188,20 +199,20 @@ function checkExpiry(item: Item, line: PostingLine, lot: Lot): Result<Lot> {
   return ok(lot);
 }
 
-function checkQuantity(s: PostingSnapshot, item: Item, line: PostingLine): Failure | null {
-  if (line.qty === 0) return failAt('bad_request', pathOf(line, 'qty'), 'must not be zero');
+/** The base quantity against the base UOM's precision, and the serial rules. */
+function checkQuantity(s: PostingSnapshot, item: Item, line: PostingLine, qty: Micro): Failure | null {
   const uom = s.uoms.get(item.baseUomId);
   assert(uom, `base UOM of item ${item.id} is loaded`);
-  if (!fitsDecimals(line.qty, uom.decimals)) {
+  if (!fitsDecimals(qty, uom.decimals)) {
     return failAt('bad_request', pathOf(line, 'qty'), `${uom.code} takes at most ${uom.decimals} decimal places`);
   }
   const serialNos = line.serialNos ?? [];
   if (item.serialTracking === 'none') {
     return serialNos.length ? failAt('bad_request', pathOf(line, 'serialNos'), `item ${item.itemNo} is not serial tracked`) : null;
   }
-  if (!isWhole(line.qty)) return failAt('bad_request', pathOf(line, 'qty'), 'a serial-tracked quantity must be whole');
-  if (serialNos.length !== Math.abs(line.qty) / SCALE) {
-    return failAt('bad_request', pathOf(line, 'serialNos'), `needs one serial number per unit: ${Math.abs(line.qty) / SCALE}`);
+  if (!isWhole(qty)) return failAt('bad_request', pathOf(line, 'qty'), 'a serial-tracked quantity must be whole');
+  if (serialNos.length !== Math.abs(qty) / SCALE) {
+    return failAt('bad_request', pathOf(line, 'serialNos'), `needs one serial number per unit: ${Math.abs(qty) / SCALE}`);
   }
   if (new Set(serialNos).size !== serialNos.length) return failAt('bad_request', pathOf(line, 'serialNos'), 'lists a serial number twice');
   return null;
@@ -219,8 +230,8 @@ function sumDeltas(lines: readonly ResolvedLine[]): Map<string, KeyTotal> {
     const key = { itemId: r.line.itemId, locationId: r.line.locationId, lotId: r.lot?.id ?? null, statusId: r.line.statusId };
     const k = balanceKey(key);
     const t = totals.get(k);
-    if (t) t.delta.delta = add(t.delta.delta, r.line.qty);
-    else totals.set(k, { delta: { ...key, facilityId: r.location.facilityId, delta: r.line.qty }, first: r });
+    if (t) t.delta.delta = add(t.delta.delta, r.qty);
+    else totals.set(k, { delta: { ...key, facilityId: r.location.facilityId, delta: r.qty }, first: r });
   }
   return totals;
 }
@@ -294,7 +305,7 @@ export async function loadPostingSnapshot(tx: Writer, request: PostingRequest): 
     tx.ledger.findLots(lines.filter((l) => l.lotId == null && l.lotNo != null).map((l) => ({ itemId: l.itemId, lotNo: l.lotNo! }))),
     tx.ledger.lastPostedAt(),
   ]);
-  const uoms = await tx.catalog.getUoms(distinct(items.map((i) => i.baseUomId)));
+  const uoms = await tx.catalog.getUoms(distinct([...items.map((i) => i.baseUomId), ...lines.map((l) => l.uomId)]));
   const byNo = new Map(lotsByNo.map((l) => [lotKey(l.itemId, l.lotNo), l]));
   const keys = lines.flatMap((l) => {
     const lotId = l.lotId ?? (l.lotNo != null ? byNo.get(lotKey(l.itemId, l.lotNo))?.id : null);

@@ -14,7 +14,7 @@ export const MEMORY = ':memory:';
 
 const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-export function openDatabase(file: string, options: { synchronous?: Synchronous; readonly?: boolean } = {}): Db {
+export function openDatabase(file: string, options: { synchronous?: Synchronous } = {}): Db {
   if (file !== MEMORY) mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('busy_timeout = 5000');
@@ -22,7 +22,6 @@ export function openDatabase(file: string, options: { synchronous?: Synchronous;
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('cache_size = -65536');
-  if (options.readonly) db.pragma('query_only = ON');
   return db;
 }
 

@@ -2,7 +2,7 @@
 // turn of the event loop run one after another inside one BEGIN IMMEDIATE transaction, each
 // in its own savepoint (a unit that throws rolls back alone), then one COMMIT, and only then
 // does any of their promises settle. Durability costs one fsync per batch, not per request.
-// Reads go to a second connection, so they see committed state only.
+// Reads see committed state only.
 import { StoreUnavailable, type Reader, type Store, type Writer } from '../../core/ports.js';
 import { SqliteCatalog } from './catalog.js';
 import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } from './database.js';
@@ -49,24 +49,29 @@ function unavailable(e: unknown): unknown {
   return e;
 }
 
-/** A reader whose every call first waits for `idle()`. */
-function afterBatch(reader: Reader, idle: () => Promise<void>): Reader {
-  const wrap = <T extends object>(area: T): T => new Proxy(area, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof value !== 'function') return value;
-      return async (...args: unknown[]) => {
-        await idle();
-        return value.apply(target, args);
-      };
-    },
-  });
+/**
+ * The reader over the writer's own connection: a call made while a batch is open waits for
+ * it to commit or roll back, so reads see committed state only. (A batch never yields to
+ * other I/O in practice, so nothing waits; the guard keeps that true if one ever does.)
+ */
+function committedReader(writer: Writer, open: () => boolean, idle: () => Promise<void>): Reader {
+  const guard = <T extends object>(area: T): T => {
+    const guarded: Record<string, unknown> = {};
+    for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(area))) {
+      const method = (area as Record<string, unknown>)[name];
+      if (name === 'constructor' || typeof method !== 'function') continue;
+      guarded[name] = (...args: unknown[]) => (open()
+        ? idle().then(() => method.apply(area, args))
+        : method.apply(area, args));
+    }
+    return guarded as T;
+  };
   return {
-    catalog: wrap(reader.catalog),
-    facilities: wrap(reader.facilities),
-    tokens: wrap(reader.tokens),
-    ledger: wrap(reader.ledger),
-    idempotency: wrap(reader.idempotency),
+    catalog: guard(writer.catalog),
+    facilities: guard(writer.facilities),
+    tokens: guard(writer.tokens),
+    ledger: guard(writer.ledger),
+    idempotency: guard(writer.idempotency),
   };
 }
 
@@ -74,7 +79,6 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly read: Reader;
   private readonly writer: Writer;
-  private readonly readDb: Db;
   private queue: Job[] = [];
   private scheduled = false;
   private flushing = false;
@@ -90,14 +94,12 @@ export class SqliteStore implements Store {
   constructor(readonly file: string, private readonly db: Db, options: SqliteOptions = {}) {
     this.maxBatch = options.maxBatch ?? 1000;
     this.writer = areas(db);
-    if (file === MEMORY) {
-      // An in-memory database is private to its connection, so reads share the writer's.
-      // They wait while a batch is open, so they never see uncommitted writes.
-      this.readDb = db;
-      this.read = afterBatch(this.writer, () => this.idle);
-    } else {
-      this.readDb = openDatabase(file, { readonly: true });
-      this.read = areas(this.readDb);
+    // Reads share the writer's connection. In one thread a second connection buys no
+    // concurrency (every call is synchronous), and it costs: in WAL mode a connection drops
+    // its whole page cache whenever another connection has committed, so a reader beside a
+    // busy writer reads every page from the OS again on every request.
+    this.read = committedReader(this.writer, () => this.flushing, () => this.idle);
+    if (file !== MEMORY) {
       // SQLite's own checkpoint runs inside the COMMIT that fills the WAL, delaying every
       // reply of that batch. We checkpoint ourselves instead, right after a batch's replies
       // have gone out (see checkpoint()).
@@ -191,14 +193,13 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.readDb.prepare('SELECT 1').get();
+    this.db.prepare('SELECT 1').get();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     while (this.flushing || this.queue.length > 0) await new Promise((r) => setImmediate(r));
     this.closed = true;
-    if (this.readDb !== this.db) this.readDb.close();
     this.db.close();
   }
 }

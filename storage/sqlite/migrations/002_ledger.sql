@@ -19,11 +19,16 @@ CREATE TABLE inventory_transactions (
   reason                   TEXT,
   reference_type           TEXT,
   reference_id             TEXT,
-  -- At most one reversal per transaction.
-  reverses_transaction_id  TEXT UNIQUE
+  reverses_transaction_id  TEXT
 ) STRICT;
 CREATE INDEX inventory_transactions_posted ON inventory_transactions (posted_at);
-CREATE INDEX inventory_transactions_reference ON inventory_transactions (reference_type, reference_id);
+-- Partial indexes: most postings have no reference and reverse nothing, and an index entry
+-- for every NULL would cost each posting two more index writes for nothing.
+CREATE INDEX inventory_transactions_reference ON inventory_transactions (reference_id, reference_type)
+  WHERE reference_id IS NOT NULL;
+-- At most one reversal per transaction.
+CREATE UNIQUE INDEX inventory_transactions_reverses ON inventory_transactions (reverses_transaction_id)
+  WHERE reverses_transaction_id IS NOT NULL;
 CREATE INDEX inventory_transactions_type ON inventory_transactions (type, seq);
 
 CREATE TABLE inventory_lines (
