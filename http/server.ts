@@ -99,7 +99,7 @@ export function createHandler(options: AppOptions) {
       case 'list':
         return listReply(await route.run(store.read, input, ctx), query);
       case 'write':
-        return write(req, route, input, ctx);
+        return write(req, url.pathname, route, input, ctx);
     }
   }
 
@@ -116,7 +116,7 @@ export function createHandler(options: AppOptions) {
   }
 
   /** A write unit; with an Idempotency-Key, the key is checked and stored in the same unit. */
-  async function write(req: IncomingMessage, route: Route & { kind: 'write' }, input: Input, ctx: Context): Promise<Reply> {
+  async function write(req: IncomingMessage, path: string, route: Route & { kind: 'write' }, input: Input, ctx: Context): Promise<Reply> {
     const key = route.method === 'POST' ? headerValue(req, 'idempotency-key') : undefined;
     if (key === undefined) {
       return dataReply(await runCommand(store, (tx) => route.run(tx, input, ctx)), route.status);
@@ -128,7 +128,7 @@ export function createHandler(options: AppOptions) {
     if (inFlight.has(scope)) throw new HttpError('conflict', 'a request with this Idempotency-Key is still in flight');
     inFlight.add(scope);
     try {
-      const request = { method: route.method, path: new URL(req.url ?? '/', 'http://localhost').pathname, fingerprint: fingerprint(input.body) };
+      const request = { method: route.method, path, fingerprint: fingerprint(input.body) };
       const outcome = await runCommand<Reply>(store, async (tx) => {
         const decision = decideIdempotency(await tx.idempotency.getKey(ctx.token!.id, key), request);
         if (decision.kind === 'replay') return ok(replayOf(decision.record));
@@ -193,23 +193,37 @@ function ifMatch(req: IncomingMessage): number | undefined {
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_BODY_BYTES) throw new HttpError('payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError('payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  if (size === 0) return undefined;
+  const raw = await readBody(req);
+  if (raw.length === 0) return undefined;
   const type = headerValue(req, 'content-type') ?? '';
   if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
     throw new HttpError('unsupported_media_type', 'send the body as application/json');
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(raw.toString('utf8'));
   } catch (e) {
     throw new HttpError('bad_request', `the body is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+/** The request body, refused past MAX_BODY_BYTES. Events, not an async iterator: it is the hot path. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new HttpError('payload_too_large', `bodies are limited to ${MAX_BODY_BYTES} bytes`));
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

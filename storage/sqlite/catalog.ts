@@ -4,6 +4,7 @@ import type { CatalogWriter } from '../../core/ports.js';
 import { fromMicro, toMicro } from '../../core/quantity.js';
 import type { Uom } from '../../core/uom.js';
 import type { Statements } from './database.js';
+import { RecordCache } from './cache.js';
 import { page, searchClause, uniqueViolations, Where } from './sql.js';
 
 interface ItemRow {
@@ -28,16 +29,32 @@ interface ItemRow {
 const UOM_COLUMNS = 'SELECT id, code, name, decimals, created_at AS createdAt';
 const UOM = `${UOM_COLUMNS} FROM uoms`;
 
+const UOM_BY_ID = `${UOM} WHERE id = ?`;
+const ITEM_BY_ID = 'SELECT * FROM items WHERE id = ?';
+
 export class SqliteCatalog implements CatalogWriter {
+  private readonly uoms = new RecordCache<Uom>();
+  private readonly items = new RecordCache<Item>();
+  private readonly loadUom = (id: string) => this.sql.get(UOM_BY_ID).get(id) as Uom | undefined;
+  private readonly loadItem = (id: string) => {
+    const row = this.sql.get(ITEM_BY_ID).get(id) as ItemRow | undefined;
+    return row ? toItem(row) : undefined;
+  };
+
   constructor(private readonly sql: Statements) {}
 
+  /** Forgets cached records: the store calls it when a write unit rolls back. */
+  forgetCached(): void {
+    this.uoms.clear();
+    this.items.clear();
+  }
+
   async getUom(id: string): Promise<Uom | null> {
-    return (this.sql.get(`${UOM} WHERE id = ?`).get(id) as Uom | undefined) ?? null;
+    return this.uoms.get(id, this.loadUom) ?? null;
   }
 
   async getUoms(ids: readonly string[]): Promise<Uom[]> {
-    const s = this.sql.get(`${UOM} WHERE id = ?`);
-    return ids.map((id) => s.get(id) as Uom | undefined).filter((u): u is Uom => u !== undefined);
+    return ids.map((id) => this.uoms.get(id, this.loadUom)).filter((u): u is Uom => u !== undefined);
   }
 
   async findUomByCode(code: string): Promise<Uom | null> {
@@ -49,13 +66,11 @@ export class SqliteCatalog implements CatalogWriter {
   }
 
   async getItem(id: string): Promise<Item | null> {
-    const row = this.sql.get('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined;
-    return row ? toItem(row) : null;
+    return this.items.get(id, this.loadItem) ?? null;
   }
 
   async getItems(ids: readonly string[]): Promise<Item[]> {
-    const s = this.sql.get('SELECT * FROM items WHERE id = ?');
-    return ids.map((id) => s.get(id) as ItemRow | undefined).filter((r): r is ItemRow => r !== undefined).map(toItem);
+    return ids.map((id) => this.items.get(id, this.loadItem)).filter((i): i is Item => i !== undefined);
   }
 
   async findItemByNo(itemNo: string): Promise<Item | null> {
@@ -102,6 +117,7 @@ export class SqliteCatalog implements CatalogWriter {
         serial_tracking = @serial_tracking, expiry_tracking = @expiry_tracking, is_active = @is_active,
         identifiers = @identifiers, attributes = @attributes, uom_conversions = @uom_conversions,
         updated_at = @updated_at, version = @version WHERE id = @id`).run(toRow(item));
+      this.items.set(item.id, structuredClone(item));
       this.sql.get('DELETE FROM item_identifiers WHERE item_id = ?').run(item.id);
       this.sql.get('DELETE FROM items_fts WHERE item_id = ?').run(item.id);
       this.indexItem(item);

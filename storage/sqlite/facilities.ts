@@ -4,6 +4,7 @@ import type { Page, PageRequest } from '../../core/page.js';
 import type { FacilityWriter } from '../../core/ports.js';
 import type { StockStatus } from '../../core/status.js';
 import type { Statements } from './database.js';
+import { RecordCache } from './cache.js';
 import { page, uniqueViolations, Where } from './sql.js';
 
 const FACILITY = `SELECT id, code, name, type, is_active AS isActive, created_at AS createdAt,
@@ -12,6 +13,8 @@ const LOCATION = `SELECT id, facility_id AS facilityId, code, name, parent_id AS
   is_pickable AS isPickable, depth, path, created_at AS createdAt`;
 
 // SQLite has no boolean type: flags are stored as 0 or 1.
+const LOCATION_BY_ID = `${LOCATION} FROM locations WHERE id = ?`;
+
 /** `q` on facilities and locations: a substring of the code or the name. */
 const MATCHES = '(instr(lower(code), lower(?)) > 0 OR instr(lower(name), lower(?)) > 0)';
 
@@ -21,7 +24,19 @@ const toLocation = (r: Location): Location => ({ ...r, isPickable: (r.isPickable
 export class SqliteFacilities implements FacilityWriter {
   private statuses: StockStatus[] | null = null;
 
+  /** Locations never change once created, so the cache only ever forgets on rollback. */
+  private readonly locations = new RecordCache<Location>();
+  private readonly loadLocation = (id: string) => {
+    const row = this.sql.get(LOCATION_BY_ID).get(id) as Location | undefined;
+    return row ? toLocation(row) : undefined;
+  };
+
   constructor(private readonly sql: Statements) {}
+
+  /** Forgets cached records: the store calls it when a write unit rolls back. */
+  forgetCached(): void {
+    this.locations.clear();
+  }
 
   async getFacility(id: string): Promise<Facility | null> {
     const row = this.sql.get(`${FACILITY} FROM facilities WHERE id = ?`).get(id) as Facility | undefined;
@@ -43,13 +58,11 @@ export class SqliteFacilities implements FacilityWriter {
   }
 
   async getLocation(id: string): Promise<Location | null> {
-    const row = this.sql.get(`${LOCATION} FROM locations WHERE id = ?`).get(id) as Location | undefined;
-    return row ? toLocation(row) : null;
+    return this.locations.get(id, this.loadLocation) ?? null;
   }
 
   async getLocations(ids: readonly string[]): Promise<Location[]> {
-    const s = this.sql.get(`${LOCATION} FROM locations WHERE id = ?`);
-    return ids.map((id) => s.get(id) as Location | undefined).filter((l): l is Location => !!l).map(toLocation);
+    return ids.map((id) => this.locations.get(id, this.loadLocation)).filter((l): l is Location => l !== undefined);
   }
 
   async findLocationByCode(facilityId: string, code: string): Promise<Location | null> {

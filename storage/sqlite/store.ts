@@ -26,7 +26,12 @@ interface Job {
   reject: (error: unknown) => void;
 }
 
-function areas(db: Db): Writer {
+interface Areas extends Writer {
+  catalog: SqliteCatalog;
+  facilities: SqliteFacilities;
+}
+
+function areas(db: Db): Areas {
   const sql = new Statements(db);
   return {
     catalog: new SqliteCatalog(sql),
@@ -78,7 +83,7 @@ function committedReader(writer: Writer, open: () => boolean, idle: () => Promis
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly read: Reader;
-  private readonly writer: Writer;
+  private readonly writer: Areas;
   private queue: Job[] = [];
   private scheduled = false;
   private flushing = false;
@@ -151,6 +156,7 @@ export class SqliteStore implements Store {
         settle.push(() => job.resolve(value));
       } catch (e) {
         this.db.exec('ROLLBACK TO unit; RELEASE unit');
+        this.forgetCached();
         settle.push(() => job.reject(e));
       }
     }
@@ -158,6 +164,7 @@ export class SqliteStore implements Store {
       this.db.exec('COMMIT');
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.forgetCached();
       for (const job of batch) job.reject(unavailable(e));
       this.done();
       return;
@@ -184,6 +191,12 @@ export class SqliteStore implements Store {
         // Busy (another process reading): the WAL keeps its pages until the next attempt.
       }
     });
+  }
+
+  /** Cached records may come from a unit that rolled back: start over. */
+  private forgetCached(): void {
+    this.writer.catalog.forgetCached();
+    this.writer.facilities.forgetCached();
   }
 
   private done(): void {

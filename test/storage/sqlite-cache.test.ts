@@ -1,0 +1,71 @@
+// The SQLite store caches items, UOMs and locations for the posting path. A cache must never
+// serve what a rolled-back unit wrote, nor a version an update replaced, nor let a caller
+// change what the next caller reads.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runCommand } from '../../core/command.js';
+import { createFacility } from '../../core/facility.js';
+import { createItem, updateItem, type Item } from '../../core/item.js';
+import { createLocation } from '../../core/location.js';
+import type { Store } from '../../core/ports.js';
+import { unwrap } from '../../core/result.js';
+import { createUom } from '../../core/uom.js';
+import { openStore } from '../../storage/open.js';
+
+const now = () => new Date().toISOString();
+let store: Store;
+let item: Item;
+let uomId: string;
+
+test.before.each(async () => {
+  store = await openStore('sqlite::memory:');
+  uomId = unwrap(await runCommand(store, (tx) => createUom(tx, { code: 'EA', name: 'Each' }, now()))).id;
+  item = unwrap(await runCommand(store, (tx) => createItem(tx, { itemNo: 'A-1', name: 'A', itemKind: 'purchased', baseUomId: uomId }, now())));
+});
+test.after.each(async () => {
+  await store.close();
+});
+
+test('an item read inside a unit that rolls back is not served afterwards', async () => {
+  const failed = store.write(async (tx) => {
+    const created = unwrap(await createItem(tx, { itemNo: 'GHOST', name: 'G', itemKind: 'purchased', baseUomId: uomId }, now()));
+    assert.ok(await tx.catalog.getItem(created.id)); // read (and cached) inside the unit
+    throw Object.assign(new Error('roll back'), { id: created.id });
+  });
+  const error = (await failed.catch((e) => e)) as { id: string };
+  assert.is(await store.read.catalog.getItem(error.id), null);
+});
+
+test('an update replaces the cached item; a rolled-back update leaves the committed one', async () => {
+  await store.read.catalog.getItem(item.id); // cached
+  unwrap(await runCommand(store, (tx) => updateItem(tx, item.id, { name: 'Renamed' }, now())));
+  assert.is((await store.read.catalog.getItem(item.id))!.name, 'Renamed');
+  await store.write(async (tx) => {
+    unwrap(await updateItem(tx, item.id, { name: 'Never' }, now()));
+    throw new Error('roll back');
+  }).catch(() => {});
+  const after = (await store.read.catalog.getItem(item.id))!;
+  assert.is(after.name, 'Renamed');
+  assert.is(after.version, 2);
+});
+
+test('a location created by a rolled-back unit is not served', async () => {
+  const facility = unwrap(await runCommand(store, (tx) => createFacility(tx, { code: 'W', name: 'W', type: 'warehouse' }, now())));
+  let ghost = '';
+  await store.write(async (tx) => {
+    ghost = unwrap(await createLocation(tx, facility.id, { code: 'X', name: 'X', type: 'bin' }, now())).id;
+    assert.ok(await tx.facilities.getLocation(ghost));
+    throw new Error('roll back');
+  }).catch(() => {});
+  assert.is(await store.read.facilities.getLocation(ghost), null);
+});
+
+test('records handed out cannot be changed by the caller', async () => {
+  const a = (await store.read.catalog.getItem(item.id))!;
+  assert.throws(() => {
+    (a as { name: string }).name = 'mutated';
+  });
+  assert.is((await store.read.catalog.getItem(item.id))!.name, 'A');
+});
+
+test.run();
