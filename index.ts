@@ -7,7 +7,7 @@ import { openStore, type StoreOptions } from './storage/open.js';
 import { Ims } from './core/ims.js';
 
 export interface CreateImsOptions extends StoreOptions {
-  /** `sqlite:<file>` (default `sqlite:./data/ims.db`) or `sqlite::memory:`. */
+  /** `sqlite:<file>` (default `sqlite:./data/ims.db`), `sqlite::memory:` or `postgres://user:pass@host/db`. */
   databaseUrl?: string;
 }
 

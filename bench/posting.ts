@@ -16,9 +16,19 @@
 // own database with the same pragmas. After each store: `ims.inventory.verify()` must find
 // no drift, and the ledger must hold exactly the postings made. --json prints a JSON report
 // instead of the table; --quick shortens every task (a smoke check). Temp files are removed.
+//
+// PostgreSQL is a store too (core single and batched; batched there means 100 units in
+// flight at once over the pool, each its own transaction): on a scratch database created in
+// the server IMS_BENCH_PG_URL names (an admin URL; the database is dropped afterwards), or
+// else on a throwaway cluster started for the run (test/support/postgres.mjs) with PostgreSQL's
+// durable defaults, fsync and synchronous_commit on: every acknowledged posting is on disk.
+// Without either (or with IMS_BENCH_PG=0) the PostgreSQL rows are left out, and the report
+// says why.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { Bench, type Fn } from 'tinybench';
 import { createIms } from '../index.js';
 import { nowIso } from '../core/clock.js';
@@ -26,7 +36,7 @@ import { runCommand } from '../core/command.js';
 import type { Ims } from '../core/ims.js';
 import { post } from '../core/posting.js';
 import type { Result } from '../core/result.js';
-import type { Synchronous } from '../storage/sqlite/database.js';
+import { findPgBin, startCluster } from '../test/support/postgres.mjs';
 import { RawLedger } from './raw.js';
 import { machineInfo, table, withRatios, type Check, type Row, type StoreName, type Workload } from './report.js';
 import { adjustmentRequest, DEFAULT_WORLD, keysOf, seedWorld, type World } from './world.js';
@@ -48,10 +58,13 @@ const TIMING = quick
 
 interface StoreSpec {
   name: StoreName;
-  synchronous: Synchronous | '-';
+  synchronous: Row['synchronous'];
   /** A file name in the temp dir, or null for sqlite::memory:. */
   file: string | null;
 }
+
+const POSTGRES: StoreSpec = { name: 'postgres', synchronous: 'on', file: null };
+const durable = (t: PostgresTarget) => (t.settings.fsync === 'on' && t.settings.synchronousCommit === 'on' ? 'on' : 'off');
 
 const STORES: StoreSpec[] = [
   { name: 'file', synchronous: 'FULL', file: 'core-full.db' },
@@ -119,9 +132,16 @@ async function observeCommits(ims: Ims, batch: () => Promise<void>): Promise<Che
   return seen;
 }
 
-async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[]): Promise<void> {
-  const databaseUrl = spec.file === null ? 'sqlite::memory:' : `sqlite:${join(dir, spec.file)}`;
-  const ims: Ims = await createIms(spec.synchronous === '-' ? { databaseUrl } : { databaseUrl, sqlite: { synchronous: spec.synchronous } });
+async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[], postgresUrl?: string): Promise<void> {
+  let ims: Ims;
+  if (postgresUrl !== undefined) {
+    ims = await createIms({ databaseUrl: postgresUrl });
+  } else {
+    const databaseUrl = spec.file === null ? 'sqlite::memory:' : `sqlite:${join(dir, spec.file)}`;
+    ims = await createIms(spec.synchronous === 'FULL' || spec.synchronous === 'NORMAL'
+      ? { databaseUrl, sqlite: { synchronous: spec.synchronous } }
+      : { databaseUrl });
+  }
   try {
     const world: World = await seedWorld(ims, DEFAULT_WORLD);
     let k = 0;
@@ -143,14 +163,16 @@ async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[
 
     const batchCommits = await observeCommits(ims, batch);
 
-    log(`core ${spec.name}: single-api`);
-    let m = 0;
-    const moveOne = async () => {
-      const { item, a, b } = keysOf(m++, world.itemIds.length, world.binIds.length);
-      must(await ims.inventory.move({ itemId: world.itemIds[item]!, fromLocationId: world.binIds[a]!, toLocationId: world.binIds[b]!, qty: 1 }));
-      posted++;
-    };
-    rows.push(row(spec, 'core', 'single-api', await measure('single-api', moveOne, true, 1), 1));
+    if (postgresUrl === undefined) {
+      log(`core ${spec.name}: single-api`);
+      let m = 0;
+      const moveOne = async () => {
+        const { item, a, b } = keysOf(m++, world.itemIds.length, world.binIds.length);
+        must(await ims.inventory.move({ itemId: world.itemIds[item]!, fromLocationId: world.binIds[a]!, toLocationId: world.binIds[b]!, qty: 1 }));
+        posted++;
+      };
+      rows.push(row(spec, 'core', 'single-api', await measure('single-api', moveOne, true, 1), 1));
+    }
 
     const drift = await ims.inventory.verify();
     const transactions = (await ims.inventory.transactions({}, { limit: 1 })).total;
@@ -162,7 +184,7 @@ async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[
 
 async function runRaw(spec: StoreSpec, dir: string, rows: Row[], checks: Check[]): Promise<void> {
   const file = spec.file === null ? ':memory:' : join(dir, `raw-${spec.file}`);
-  const raw = new RawLedger(file, spec.synchronous === '-' ? 'FULL' : spec.synchronous, DEFAULT_WORLD);
+  const raw = new RawLedger(file, spec.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL', DEFAULT_WORLD);
   try {
     log(`raw ${spec.name}: single`);
     rows.push(row(spec, 'raw', 'single', await measure('raw single', () => raw.single(), false, 1), 1));
@@ -176,6 +198,65 @@ async function runRaw(spec: StoreSpec, dir: string, rows: Row[], checks: Check[]
     });
   } finally {
     raw.close();
+  }
+}
+
+interface PostgresTarget {
+  /** Where the server came from, for the report. */
+  source: string;
+  version: string;
+  settings: { fsync: string; synchronousCommit: string };
+  url: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A scratch database for the PostgreSQL rows: in IMS_BENCH_PG_URL's server, or in a
+ * throwaway cluster with the durable defaults; or the reason there is none.
+ */
+async function postgresTarget(): Promise<PostgresTarget | { skipped: string }> {
+  if (process.env.IMS_BENCH_PG === '0') return { skipped: 'IMS_BENCH_PG=0' };
+  let adminUrl = process.env.IMS_BENCH_PG_URL;
+  let source = 'IMS_BENCH_PG_URL';
+  let stopCluster = async () => {};
+  if (!adminUrl) {
+    if (!findPgBin()) return { skipped: 'IMS_BENCH_PG_URL is not set and the PostgreSQL server binaries are not installed' };
+    log('postgres: starting a throwaway cluster (fsync on)');
+    const cluster = await startCluster({ fsync: true });
+    process.once('exit', () => cluster.destroySync());
+    adminUrl = cluster.url;
+    source = 'a throwaway cluster on this machine (initdb defaults, fsync on)';
+    stopCluster = () => cluster.destroy();
+  }
+  const name = `ims_bench_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    const show = async (setting: string) => ((await admin.query(`SHOW ${setting}`)).rows[0] as Record<string, string>)[setting]!;
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return {
+      source,
+      version: await show('server_version'),
+      settings: { fsync: await show('fsync'), synchronousCommit: await show('synchronous_commit') },
+      url: url.toString(),
+      async cleanup() {
+        const c = new pg.Client({ connectionString: adminUrl });
+        await c.connect();
+        try {
+          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } finally {
+          await c.end();
+        }
+        await stopCluster();
+      },
+    };
+  } catch (e) {
+    await stopCluster();
+    throw e;
+  } finally {
+    await admin.end();
   }
 }
 
@@ -202,18 +283,33 @@ async function main(): Promise<number> {
   }
   const rows: Row[] = [];
   const checks: Check[] = [];
+  let postgres: Omit<PostgresTarget, 'url' | 'cleanup'> | { skipped: string };
   try {
     for (const spec of STORES) {
       await runCore(spec, dir, rows, checks);
       await runRaw(spec, dir, rows, checks);
     }
+    const target = await postgresTarget();
+    if ('skipped' in target) {
+      log(`postgres: skipped: ${target.skipped}`);
+      postgres = target;
+    } else {
+      postgres = { source: target.source, version: target.version, settings: target.settings };
+      try {
+        await runCore({ ...POSTGRES, synchronous: durable(target) }, dir, rows, checks, target.url);
+      } finally {
+        await target.cleanup();
+      }
+    }
   } finally {
     cleanup();
   }
+  const stores = [...STORES, POSTGRES];
   const order = (r: Row) => ['single', 'batched', 'single-api'].indexOf(r.workload) * 100
-    + STORES.findIndex((s) => s.name === r.store) * 10 + (r.impl === 'core' ? 0 : 1);
+    + stores.findIndex((s) => s.name === r.store) * 10 + (r.impl === 'core' ? 0 : 1);
   const report = {
     machine: machineInfo(loadAtStart),
+    postgres,
     options: { quick, ...TIMING, batch: BATCH, world: DEFAULT_WORLD },
     rows: withRatios(rows).sort((a, b) => order(a) - order(b)),
     checks,
@@ -227,17 +323,25 @@ async function main(): Promise<number> {
     const m = report.machine;
     console.log(`ims posting benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (better-sqlite3 ${m.betterSqlite3})`);
     console.log(`load average (1 min): ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end; temp dir ${m.tmpdir}`);
+    console.log('skipped' in postgres
+      ? `PostgreSQL: skipped (${postgres.skipped})`
+      : `PostgreSQL ${postgres.version} (pg ${pgVersion()}): ${postgres.source}; fsync ${postgres.settings.fsync}, synchronous_commit ${postgres.settings.synchronousCommit}; pool of ${process.env.IMS_PG_POOL ?? 10}`);
     console.log(`world: ${DEFAULT_WORLD.items} items × ${DEFAULT_WORLD.bins} bins; each posting has 2 lines; batch = ${BATCH} postings in one event-loop turn; ~${TIMING.time} ms per task${quick ? ' (--quick)' : ''}`);
     console.log('');
     console.log(table(report.rows));
     console.log('');
     console.log('ops/s = postings per second. Latency is per posting for single rows and per batch of 100 for batched rows.');
     console.log('core/raw = core ops/s ÷ raw ops/s on the same store (single-api is compared with raw single).');
+    console.log('postgres batched = 100 postings submitted at once, each its own transaction, over the connection pool.');
     console.log('');
     for (const c of checks) console.log(checkLine(c));
     console.log(`\n${ok ? 'all checks passed' : 'CHECKS FAILED'} in ${report.seconds.toFixed(1)} s`);
   }
   return ok ? 0 : 1;
+}
+
+function pgVersion(): string {
+  return (createRequire(import.meta.url)('pg/package.json') as { version: string }).version;
 }
 
 main().then(

@@ -5,14 +5,14 @@ import { availableParallelism, cpus, platform, arch, release, tmpdir, loadavg } 
 
 export type Impl = 'core' | 'raw';
 export type Workload = 'single' | 'batched' | 'single-api';
-export type StoreName = 'file' | 'file-normal' | 'memory';
+export type StoreName = 'file' | 'file-normal' | 'memory' | 'postgres';
 
 export interface Row {
   impl: Impl;
   workload: Workload;
   store: StoreName;
-  /** SQLite `synchronous` ('-' for memory, where there is nothing to sync). */
-  synchronous: 'FULL' | 'NORMAL' | '-';
+  /** SQLite `synchronous` ('-' for memory, where there is nothing to sync); PostgreSQL: `on` when fsync and synchronous_commit are both on, else `off`. */
+  synchronous: 'FULL' | 'NORMAL' | '-' | 'on' | 'off';
   /** Postings per measured iteration (1, or the batch size). */
   postingsPerIteration: number;
   /** Postings per second: postingsPerIteration × iterations / measured time. */

@@ -1,6 +1,8 @@
 // Choosing a store from a DATABASE_URL: `sqlite:./data/ims.db` (the default),
-// `sqlite::memory:` for a throwaway store.
+// `sqlite::memory:` for a throwaway store, `postgres://user:pass@host:5432/db` (or
+// `postgresql://`) for PostgreSQL, where several hosts may share one database.
 import type { Store } from '../core/ports.js';
+import { PostgresStore, type PostgresOptions } from './postgres/store.js';
 import { MEMORY } from './sqlite/database.js';
 import { SqliteStore, type SqliteOptions } from './sqlite/store.js';
 
@@ -8,7 +10,11 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/ims.db';
 
 export interface StoreOptions {
   sqlite?: SqliteOptions;
+  /** Pool size (`max`, default IMS_PG_POOL or 10), connect timeout, attempts per unit. */
+  postgres?: PostgresOptions;
 }
+
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
 
 export function sqliteFile(url: string): string | null {
   if (!url.startsWith('sqlite:')) return null;
@@ -24,8 +30,6 @@ export async function openStore(url: string = DEFAULT_DATABASE_URL, options: Sto
     if (file === '') throw new Error('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/ims.db');
     return SqliteStore.open(file, options.sqlite);
   }
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error('PostgreSQL storage is not available in this build yet; use a sqlite: DATABASE_URL');
-  }
-  throw new Error(`unsupported DATABASE_URL ${JSON.stringify(url)}: use sqlite:<file> or sqlite::memory:`);
+  if (isPostgresUrl(url)) return PostgresStore.open(url, options.postgres);
+  throw new Error(`unsupported DATABASE_URL ${JSON.stringify(url.replace(/\/\/[^@/]*@/, '//***@'))}: use sqlite:<file>, sqlite::memory: or postgres://...`);
 }

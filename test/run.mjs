@@ -2,13 +2,23 @@
 // Runs every test/**/*.test.ts file in its own process (uvu under tsx), two at a time, and
 // prints one closing line: "<n> passed, <m> failed". A file that crashes before uvu's
 // summary counts as one failure. Usage: npm test [-- <filter>]
+//
+// PostgreSQL: unless IMS_TEST_PG_URL names a server, the run starts one throwaway cluster
+// (test/support/postgres.mjs) when the server binaries are installed, hands its admin URL to
+// every test file as IMS_TEST_PG_URL, and stops it by its pid at the end. The HTTP test files
+// that start a test server then run a second time against PostgreSQL (IMS_TEST_DATABASE=
+// postgres), labelled [postgres]. Without PostgreSQL those suites are skipped with the reason,
+// unless IMS_REQUIRE_PG=1 (CI), where a missing PostgreSQL is a failure. IMS_TEST_PG=0 turns
+// PostgreSQL off for a quick SQLite-only run.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { availableParallelism } from 'node:os';
+import { findPgBin, startCluster } from './support/postgres.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const filter = process.argv[2];
+const requirePg = process.env.IMS_REQUIRE_PG === '1';
 
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -21,12 +31,58 @@ function find(dir) {
 const files = find(join(root, 'test')).filter((f) => !filter || f.includes(filter)).sort();
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
-function runFile(file) {
+// --- PostgreSQL for this run ---------------------------------------------------------------
+
+let cluster = null;
+let pgProblem = null;
+if (process.env.IMS_TEST_PG === '0') {
+  delete process.env.IMS_TEST_PG_URL;
+  pgProblem = 'IMS_TEST_PG=0 turns the PostgreSQL tests off';
+} else if (!process.env.IMS_TEST_PG_URL) {
+  if (!findPgBin()) {
+    pgProblem = 'IMS_TEST_PG_URL is not set and the PostgreSQL server binaries (initdb, pg_ctl) are not installed';
+  } else {
+    try {
+      cluster = await startCluster({ fsync: false });
+      process.env.IMS_TEST_PG_URL = cluster.url;
+      console.log(`postgres: a throwaway cluster on 127.0.0.1:${cluster.port} (pid ${cluster.pid}, ${cluster.dir})`);
+    } catch (e) {
+      pgProblem = `the throwaway cluster did not start: ${e.message}`;
+    }
+  }
+}
+const pgAvailable = Boolean(process.env.IMS_TEST_PG_URL);
+if (!pgAvailable) console.log(`postgres: ${requirePg ? 'REQUIRED but unavailable' : 'skipped'}: ${pgProblem}`);
+const stopCluster = () => {
+  if (cluster) cluster.destroySync();
+  cluster = null;
+};
+process.on('exit', stopCluster);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    stopCluster();
+    process.exit(130);
+  });
+}
+
+// --- jobs ------------------------------------------------------------------------------------
+
+/**
+ * HTTP test files that start the test server run again on PostgreSQL; files that choose
+ * their database themselves (the CLI on a SQLite file, the scale-out test) run once.
+ */
+const onBothDatabases = (file) => file.includes('/test/http/') && readFileSync(file, 'utf8').includes('startTestServer(');
+const jobs = files.map((file) => ({ file, label: '', env: {} }));
+if (pgAvailable && process.env.IMS_TEST_DATABASE !== 'postgres') {
+  for (const file of files.filter(onBothDatabases)) jobs.push({ file, label: ' [postgres]', env: { IMS_TEST_DATABASE: 'postgres' } });
+}
+
+function runFile({ file, label, env }) {
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, ['--import', 'tsx', file], {
       cwd: root,
-      env: { ...process.env, NODE_DISABLE_COLORS: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+      env: { ...process.env, NODE_DISABLE_COLORS: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -34,32 +90,44 @@ function runFile(file) {
     child.stderr.on('data', (d) => (out += d));
     child.on('close', (code) => {
       const text = strip(out);
+      // uvu's Total counts the tests that ran; skipped ones are counted apart.
       const total = Number(/Total:\s+(\d+)/.exec(text)?.[1] ?? NaN);
       const passed = Number(/Passed:\s+(\d+)/.exec(text)?.[1] ?? NaN);
       const skipped = Number(/Skipped:\s+(\d+)/.exec(text)?.[1] ?? 0);
-      let failed = Number.isNaN(total) ? 1 : total - passed - skipped;
+      let failed = Number.isNaN(total) ? 1 : total - passed;
       if (code !== 0 && failed === 0) failed = 1;
-      resolve({ file, passed: Number.isNaN(passed) ? 0 : passed, failed, skipped, code, text, ms: Date.now() - started });
+      resolve({ file, label, passed: Number.isNaN(passed) ? 0 : passed, failed, skipped, code, text, ms: Date.now() - started });
     });
   });
 }
 
 const results = [];
-const queue = [...files];
+const queue = [...jobs];
 const workers = Array.from({ length: Math.min(Number(process.env.TEST_JOBS ?? availableParallelism()), 4) }, async () => {
   while (queue.length) {
     const r = await runFile(queue.shift());
     results.push(r);
-    const name = relative(root, r.file);
+    const name = relative(root, r.file) + r.label;
     console.log(`${r.failed ? 'FAIL' : 'ok  '} ${name}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''} (${(r.ms / 1000).toFixed(1)} s)`);
     if (r.failed) console.log(r.text.split('\n').map((l) => `    ${l}`).join('\n'));
+    else if (r.skipped) {
+      // Every skip states its reason; show them.
+      const reasons = [...new Set(r.text.split('\n').filter((l) => /^\s*skip\b/.test(l)).map((l) => l.trim()))];
+      for (const l of reasons.slice(0, 20)) console.log(`    ${l}`);
+      if (reasons.length > 20) console.log(`    ... and ${reasons.length - 20} more`);
+    }
   }
 });
 await Promise.all(workers);
+stopCluster();
 
 const passed = results.reduce((n, r) => n + r.passed, 0);
-const failed = results.reduce((n, r) => n + r.failed, 0);
+let failed = results.reduce((n, r) => n + r.failed, 0);
 const skipped = results.reduce((n, r) => n + r.skipped, 0);
+if (requirePg && !pgAvailable) {
+  console.log(`FAIL postgres: IMS_REQUIRE_PG=1 and ${pgProblem}`);
+  failed += 1;
+}
 if (files.length === 0) console.log('no test files matched');
 if (skipped) console.log(`${skipped} skipped`);
 console.log(`${passed} passed, ${failed} failed`);

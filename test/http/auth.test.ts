@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCommand } from '../../core/command.js';
@@ -108,14 +109,34 @@ test('POST /v1/auth/tokens answers 201 with the clear token once', async () => {
   assert.is.not(other.id, d.id);
 });
 
-test('the database file never holds a clear token', async () => {
+/** Everything the database holds, as bytes: SQLite's files (database, WAL), or every row of every PostgreSQL table as text. */
+async function databaseContents(): Promise<Array<{ what: string; bytes: Buffer }>> {
+  if (!t.databaseUrl.startsWith('postgres')) {
+    return readdirSync(t.dir).filter((f) => f.startsWith('ims.db')).map((f) => ({ what: f, bytes: readFileSync(join(t.dir, f)) }));
+  }
+  const client = new pg.Client({ connectionString: t.databaseUrl });
+  await client.connect();
+  try {
+    const tables = (await client.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).rows as Array<{ tablename: string }>;
+    const contents: Array<{ what: string; bytes: Buffer }> = [];
+    for (const { tablename } of tables) {
+      const rows = (await client.query(`SELECT t::text AS row FROM "${tablename}" t`)).rows as Array<{ row: string }>;
+      contents.push({ what: `table ${tablename}`, bytes: Buffer.from(rows.map((r) => r.row).join('\n')) });
+    }
+    return contents;
+  } finally {
+    await client.end();
+  }
+}
+
+test('the database never holds a clear token', async () => {
   const d = await createViaApi({ name: 'on-disk', permissions: ['catalog:read'] });
-  const files = readdirSync(t.dir).filter((f) => f.startsWith('ims.db'));
-  assert.ok(files.length >= 1);
-  for (const f of files) {
-    const bytes = readFileSync(join(t.dir, f));
-    assert.is(bytes.includes(Buffer.from(d.token)), false, `${f} contains the clear token`);
-    assert.is(bytes.includes(Buffer.from(ADMIN_TOKEN)), false, `${f} contains the admin token`);
+  const contents = await databaseContents();
+  assert.ok(contents.length >= 1);
+  assert.ok(contents.some((c) => c.bytes.includes(Buffer.from(hashToken(d.token)))), 'the token\'s hash is stored');
+  for (const { what, bytes } of contents) {
+    assert.is(bytes.includes(Buffer.from(d.token)), false, `${what} contains the clear token`);
+    assert.is(bytes.includes(Buffer.from(ADMIN_TOKEN)), false, `${what} contains the admin token`);
   }
 });
 

@@ -1,4 +1,7 @@
 // The real command line: `node bin/ims.mjs ...` against a temporary SQLite database.
+// SQLite-only on purpose: it checks the CLI itself (flags, first start, signals), which is the
+// same on every adapter; `ims serve` and `ims verify` on PostgreSQL are covered by
+// scale-out.test.ts and verify-cli.test.ts [postgres].
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';

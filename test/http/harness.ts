@@ -1,5 +1,7 @@
-// Starts the real HTTP host on a free port over a temporary SQLite database, and gives tests
-// a small client. Each test file gets its own server and database.
+// Starts the real HTTP host on a free port over a temporary SQLite database, or, when
+// IMS_TEST_DATABASE=postgres (test/run.mjs runs the HTTP files a second time so), over a
+// fresh PostgreSQL database of its own, dropped on close; and gives tests a small client.
+// Each test file gets its own server and database.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import type { Permission } from '../../core/permission.js';
 import { createLogger } from '../../http/log.js';
 import { startServer, type RunningServer } from '../../http/server.js';
 import { openStore } from '../../storage/open.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 export const ADMIN_TOKEN = 'test_admin_token_0123456789abcdef';
 
@@ -32,15 +35,27 @@ export interface TestServer {
   store: Store;
   server: RunningServer;
   dir: string;
+  /** The store's DATABASE_URL, e.g. for the CLI. */
+  databaseUrl: string;
   call(method: string, path: string, body?: unknown, options?: CallOptions): Promise<Reply>;
   /** Creates a token with these permissions and returns its clear value. */
   tokenWith(permissions: Permission[]): Promise<string>;
   close(): Promise<void>;
 }
 
+/** Which database the HTTP tests run on: `sqlite` (default) or `postgres`. */
+export const TEST_DATABASE = process.env.IMS_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+
 export async function startTestServer(options: { databaseUrl?: string } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ims-test-'));
-  const store = await openStore(options.databaseUrl ?? `sqlite:${join(dir, 'ims.db')}`);
+  let database: TestDatabase | null = null;
+  let databaseUrl = options.databaseUrl;
+  if (databaseUrl === undefined && TEST_DATABASE === 'postgres') {
+    database = await createTestDatabase();
+    databaseUrl = database.url;
+  }
+  databaseUrl ??= `sqlite:${join(dir, 'ims.db')}`;
+  const store = await openStore(databaseUrl);
   unwrap(await runCommand(store, (tx) => bootstrapToken(tx, ADMIN_TOKEN, new Date().toISOString())));
   const server = await startServer({ store, logger: createLogger((process.env.LOG_LEVEL as 'silent') ?? 'silent') });
   const call = async (method: string, path: string, body?: unknown, o: CallOptions = {}): Promise<Reply> => {
@@ -66,6 +81,7 @@ export async function startTestServer(options: { databaseUrl?: string } = {}): P
     store,
     server,
     dir,
+    databaseUrl,
     call,
     async tokenWith(permissions) {
       return unwrap(await runCommand(store, (tx) => createToken(tx, { name: 'test', permissions }, new Date().toISOString()))).token;
@@ -73,6 +89,7 @@ export async function startTestServer(options: { databaseUrl?: string } = {}): P
     async close() {
       await server.close();
       await store.close();
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

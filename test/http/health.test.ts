@@ -1,5 +1,6 @@
 // /health reports the database: 503 `unhealthy` while it does not answer, 200 again once it
-// does, without a restart; a /v1 request meanwhile is a 503 `service_unavailable`.
+// does, without a restart; a /v1 request meanwhile is a 503 `service_unavailable`. (A store
+// that fails on cue, over SQLite; health-postgres.test.ts stops a real PostgreSQL server.)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCommand } from '../../core/command.js';

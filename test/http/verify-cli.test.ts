@@ -1,22 +1,27 @@
 // `ims verify` against a database a real server populated: exit 0 while every balance
 // matches the ledger, exit 1 once the balance table is corrupted behind the ledger's back.
+// On the SQLite file of the test server, or (IMS_TEST_DATABASE=postgres) its PostgreSQL
+// database; the corruption is plain SQL through the database's own driver.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { expectStatus, seedWorld, startTestServer } from './harness.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { expectStatus, seedWorld, startTestServer, TEST_DATABASE } from './harness.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 let dir: string;
-let file: string;
+let databaseUrl: string;
+let database: TestDatabase | null = null;
 
 function verify(): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['bin/ims.mjs', 'verify'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: `sqlite:${file}`, LOG_LEVEL: 'silent' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -24,10 +29,36 @@ function verify(): { status: number | null; stdout: string; stderr: string } {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs statements on the database behind the core's back; returns the rows each changed. */
+async function tamper(...statements: string[]): Promise<number[]> {
+  if (TEST_DATABASE === 'postgres') {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const changed: number[] = [];
+      for (const s of statements) changed.push((await client.query(s)).rowCount ?? 0);
+      return changed;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(join(dir, 'ims.db'));
+  try {
+    return statements.map((s) => db.prepare(s).run().changes);
+  } finally {
+    db.close();
+  }
+}
+
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ims-verify-'));
-  file = join(dir, 'ims.db');
-  const t = await startTestServer({ databaseUrl: `sqlite:${file}` });
+  if (TEST_DATABASE === 'postgres') {
+    database = await createTestDatabase();
+    databaseUrl = database.url;
+  } else {
+    databaseUrl = `sqlite:${join(dir, 'ims.db')}`;
+  }
+  const t = await startTestServer({ databaseUrl });
   try {
     const w = await seedWorld(t);
     const post = async (path: string, body: unknown) => expectStatus(await t.call('POST', path, body), 201);
@@ -41,7 +72,8 @@ test.before(async () => {
   }
 });
 
-test.after(() => {
+test.after(async () => {
+  await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -50,27 +82,17 @@ test('verify exits 0 when every balance matches the ledger', () => {
   assert.is(r.status, 0, r.stdout + r.stderr);
 });
 
-test('verify exits 1 once a balance drifts from the ledger', () => {
-  const db = new Database(file);
-  try {
-    const changed = db.prepare('UPDATE balances SET on_hand = on_hand + 1').run().changes;
-    assert.ok(changed >= 2, `balance rows were corrupted: ${changed}`);
-  } finally {
-    db.close();
-  }
+test('verify exits 1 once a balance drifts from the ledger', async () => {
+  const [changed] = await tamper('UPDATE balances SET on_hand = on_hand + 1');
+  assert.ok(changed! >= 2, `balance rows were corrupted: ${changed}`);
   const r = verify();
   assert.is(r.status, 1, r.stdout + r.stderr);
 });
 
-test('verify exits 1 when a balance row is missing altogether', () => {
-  const db = new Database(file);
-  try {
-    db.prepare('UPDATE balances SET on_hand = on_hand - 1').run();
-    assert.is(verify().status, 0, 'restored');
-    db.prepare("DELETE FROM balances WHERE status_id = 'quarantine'").run();
-  } finally {
-    db.close();
-  }
+test('verify exits 1 when a balance row is missing altogether', async () => {
+  await tamper('UPDATE balances SET on_hand = on_hand - 1');
+  assert.is(verify().status, 0, 'restored');
+  await tamper("DELETE FROM balances WHERE status_id = 'quarantine'");
   assert.is(verify().status, 1);
 });
 

@@ -4,8 +4,9 @@
 // The suite talks to the ports and to the core only (post, runCommand, verifyBalances), never
 // to a driver, so every adapter is held to the same behaviour. An adapter that cannot meet a
 // behaviour skips it by key, with a stated reason: `{ skip: { '<area>': reason } }` skips a
-// whole area, `{ skip: { '<area>: <test name>': reason } }` one test. A key that names no
-// area or test is an error, so skips cannot go stale silently.
+// whole area, `{ skip: { '<area>: <test name>': reason } }` one test, `{ skip: { '*': reason } }`
+// everything (no database to run on). A key that names no area or test is an error, so skips
+// cannot go stale silently.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCommand } from '../../core/command.js';
@@ -248,12 +249,14 @@ async function allPages<T>(list: (p: PageRequest) => Promise<{ items: T[]; total
 export function contractSuites(name: string, open: () => Promise<Store>, options: ContractOptions = {}): void {
   const skip = options.skip ?? {};
   const used = new Set<string>();
+  if (skip['*'] !== undefined) console.log(`  skip [${name}] every test: ${skip['*']}`);
 
   /** One uvu suite with a fresh store, opened before its first test and closed after its last. */
   function area(title: string, body: (test: Register, world: () => World) => void, seed?: (store: Store) => Promise<void>): void {
     const s = suite(`${name} ${title}`);
-    const whole = skip[title];
-    if (whole !== undefined) used.add(title);
+    const whole = skip[title] ?? skip['*'];
+    if (skip[title] !== undefined) used.add(title);
+    if (skip['*'] !== undefined) used.add('*');
     let store: Store | null = null;
     let world: World | null = null;
     const test: Register = (testName, fn) => {
@@ -261,7 +264,7 @@ export function contractSuites(name: string, open: () => Promise<Store>, options
       const reason = whole ?? skip[k];
       if (skip[k] !== undefined) used.add(k);
       if (reason !== undefined) {
-        console.log(`  skip [${name}] ${k}: ${reason}`);
+        if (skip['*'] === undefined) console.log(`  skip [${name}] ${k}: ${reason}`);
         s.skip(testName);
         return;
       }

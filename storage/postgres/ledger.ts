@@ -1,0 +1,330 @@
+import { assert } from '../../core/assert.js';
+import type {
+  AvailabilityFilter, AvailabilityRow, Balance, BalanceDelta, BalanceFilter, BalanceKey, FacilityAvailabilityRow,
+  LedgerSum, LineView, Lot, PostingEffects, SerialState, TransactionFilter, TransactionView,
+} from '../../core/ledger.js';
+import type { Page, PageRequest } from '../../core/page.js';
+import type { LedgerWriter } from '../../core/ports.js';
+import { fromMicro, type Micro } from '../../core/quantity.js';
+import { byteOrder, page, storable, Where, type Sql } from './sql.js';
+
+// Balances and lines store '' for "no lot" so the balance key is never NULL.
+const lotOut = (lotId: string) => (lotId === '' ? null : lotId);
+const lotIn = (lotId: string | null) => lotId ?? '';
+
+const LOT = 'SELECT id, item_id AS "itemId", lot_no AS "lotNo", expires_on AS "expiresOn", created_at AS "createdAt" FROM lots';
+
+const TRANSACTION = `SELECT t.seq, t.id, t.type, t.occurred_at AS "occurredAt", t.posted_at AS "postedAt", t.reason,
+  t.reference_type AS "referenceType", t.reference_id AS "referenceId",
+  t.reverses_transaction_id AS "reversesTransactionId", r.id AS "reversedByTransactionId"`;
+const TRANSACTION_FROM = `FROM inventory_transactions t
+  LEFT JOIN inventory_transactions r ON r.reverses_transaction_id = t.id`;
+
+interface TransactionRow extends Omit<TransactionView, 'reference' | 'lines'> {
+  referenceType: string | null;
+  referenceId: string | null;
+}
+
+interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta'> {
+  seq: number;
+  serialNos: string | null;
+  qtyDelta: number;
+}
+
+interface KeyRow {
+  item_id: string;
+  location_id: string;
+  lot_id: string;
+  status_id: string;
+}
+
+/** The fixed order every unit locks and inserts balance rows in: the primary key's, in bytes. */
+function keyOrder(a: BalanceKey, b: BalanceKey): number {
+  return byteOrder(a.itemId, b.itemId) || byteOrder(a.locationId, b.locationId)
+    || byteOrder(lotIn(a.lotId), lotIn(b.lotId)) || byteOrder(a.statusId, b.statusId);
+}
+
+const KEYS = 'unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS k (item_id, location_id, lot_id, status_id)';
+const keyArrays = (keys: readonly BalanceKey[]) =>
+  [keys.map((k) => k.itemId), keys.map((k) => k.locationId), keys.map((k) => lotIn(k.lotId)), keys.map((k) => k.statusId)];
+
+export class PgLedger implements LedgerWriter {
+  constructor(private readonly sql: Sql) {}
+
+  async getLots(all: readonly string[]): Promise<Lot[]> {
+    const ids = all.filter(storable);
+    if (ids.length === 0) return [];
+    return this.sql.rows<Lot>(`${LOT} WHERE id = ANY(?::text[])`, [ids]);
+  }
+
+  async findLots(all: ReadonlyArray<{ itemId: string; lotNo: string }>): Promise<Lot[]> {
+    const keys = all.filter((k) => storable(k.itemId) && storable(k.lotNo));
+    if (keys.length === 0) return [];
+    return this.sql.rows<Lot>(`${LOT} WHERE (item_id, lot_no) IN (SELECT * FROM unnest(?::text[], ?::text[]))`,
+      [keys.map((k) => k.itemId), keys.map((k) => k.lotNo)]);
+  }
+
+  /**
+   * Inside a write unit the rows are locked FOR UPDATE, in primary key order: a posting's
+   * non-negative check runs on balances no other unit can change until this one commits, and
+   * two units that touch the same balances lock them in the same order (no deadlock).
+   */
+  async getBalances(keys: readonly BalanceKey[]): Promise<Array<BalanceKey & { onHand: Micro }>> {
+    const stored = keys.filter((k) => [k.itemId, k.locationId, k.lotId ?? '', k.statusId].every(storable));
+    if (stored.length === 0) return [];
+    const unique = [...new Map(stored.map((k) => [`${k.itemId}|${k.locationId}|${lotIn(k.lotId)}|${k.statusId}`, k])).values()];
+    const lock = this.sql.unit ? ' ORDER BY b.item_id, b.location_id, b.lot_id, b.status_id FOR UPDATE OF b' : '';
+    const rows = await this.sql.rows<KeyRow & { on_hand: Micro }>(`SELECT b.item_id, b.location_id, b.lot_id, b.status_id, b.on_hand
+      FROM balances b JOIN ${KEYS} USING (item_id, location_id, lot_id, status_id)${lock}`, keyArrays(unique));
+    return rows.map((r) => ({ itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id, onHand: r.on_hand }));
+  }
+
+  /** Inside a write unit the serials found are locked FOR UPDATE, in serial number order. */
+  async getSerials(itemId: string, all: readonly string[]): Promise<SerialState[]> {
+    const serialNos = all.filter(storable);
+    if (serialNos.length === 0) return [];
+    const lock = this.sql.unit ? ' ORDER BY serial_no FOR UPDATE' : '';
+    const rows = await this.sql.rows<SerialState>(`SELECT item_id AS "itemId", serial_no AS "serialNo", facility_id AS "facilityId",
+      location_id AS "locationId", lot_id AS "lotId", status_id AS "statusId" FROM serials
+      WHERE item_id = ? AND serial_no = ANY(?::text[])${lock}`, [itemId, serialNos]);
+    for (const s of rows) this.sql.unit?.serialsSeen.add(`${s.itemId}|${s.serialNo}`);
+    return rows;
+  }
+
+  /** The latest posting time: the core never posts before it, whichever host's clock is behind. */
+  async lastPostedAt(): Promise<string | null> {
+    return (await this.sql.rows<{ posted_at: string | null }>('SELECT posted_at FROM ledger_head'))[0]?.posted_at ?? null;
+  }
+
+  async itemHasHistory(itemId: string): Promise<boolean> {
+    return (await this.sql.rows('SELECT 1 FROM inventory_lines WHERE item_id = ? LIMIT 1', [itemId])).length > 0;
+  }
+
+  async getTransaction(id: string): Promise<TransactionView | null> {
+    return this.sql.snapshot(async (s) => {
+      const rows = await s.rows<TransactionRow>(`${TRANSACTION} ${TRANSACTION_FROM} WHERE t.id = ?`, [id]);
+      return rows.length ? (await withLines(s, rows))[0]! : null;
+    });
+  }
+
+  async findReversal(transactionId: string): Promise<string | null> {
+    return (await this.sql.rows<{ id: string }>('SELECT id FROM inventory_transactions WHERE reverses_transaction_id = ?', [transactionId]))[0]?.id ?? null;
+  }
+
+  async listTransactions(f: TransactionFilter, p: PageRequest): Promise<Page<TransactionView>> {
+    const line = (column: string) => `t.seq IN (SELECT seq FROM inventory_lines WHERE ${column} = ?)`;
+    const w = new Where()
+      .add(line('item_id'), f.itemId)
+      .add(line('facility_id'), f.facilityId)
+      .add(line('location_id'), f.locationId)
+      .add('t.type = ?', f.type)
+      .add('t.reference_type = ?', f.referenceType)
+      .add('t.reference_id = ?', f.referenceId)
+      .add('t.posted_at >= ?', f.from)
+      .add('t.posted_at <= ?', f.to)
+      .add('t.seq > ?', f.afterSeq);
+    const order = f.afterSeq === undefined ? 't.seq DESC' : 't.seq ASC';
+    return this.sql.snapshot(async (s) => {
+      const r = await page<TransactionRow>(s, TRANSACTION, TRANSACTION_FROM, w.sql, w.args, order, p);
+      return { items: await withLines(s, r.items), total: r.total };
+    });
+  }
+
+  async listBalances(f: BalanceFilter, p: PageRequest): Promise<Page<Balance>> {
+    const w = new Where()
+      .add('item_id = ?', f.itemId)
+      .add('facility_id = ?', f.facilityId)
+      .add('location_id = ?', f.locationId)
+      .add('lot_id = ?', f.lotId)
+      .add('status_id = ?', f.statusId);
+    const args = [...w.args];
+    let source: string;
+    if (f.asOf !== undefined) {
+      // Recomputed from the lines of every transaction posted at or before that instant.
+      source = `(SELECT l.item_id, l.location_id, l.lot_id, l.status_id, l.facility_id, sum(l.qty_delta)::bigint AS on_hand
+        FROM inventory_lines l WHERE l.seq IN (SELECT seq FROM inventory_transactions WHERE posted_at <= ?)${w.and}
+        GROUP BY l.item_id, l.location_id, l.lot_id, l.status_id, l.facility_id)`;
+      args.unshift(f.asOf);
+    } else {
+      source = `(SELECT * FROM balances WHERE true${w.and})`;
+    }
+    const r = await page<Balance & { lotId: string }>(this.sql,
+      `SELECT b.item_id AS "itemId", i.item_no AS "itemNo", b.facility_id AS "facilityId", b.location_id AS "locationId",
+        b.lot_id AS "lotId", lots.lot_no AS "lotNo", lots.expires_on AS "expiresOn", b.status_id AS "statusId", b.on_hand AS "onHand"`,
+      `FROM ${source} b JOIN items i ON i.id = b.item_id JOIN locations loc ON loc.id = b.location_id
+        LEFT JOIN lots ON lots.id = b.lot_id`,
+      'b.on_hand <> 0', args, 'i.item_no, b.facility_id, loc.path, lots.lot_no NULLS FIRST, b.status_id', p);
+    return { items: r.items.map((b) => ({ ...b, lotId: lotOut(b.lotId), onHand: fromMicro(b.onHand) })), total: r.total };
+  }
+
+  async listAvailability(f: AvailabilityFilter, p: PageRequest): Promise<Page<AvailabilityRow>> {
+    const w = availabilityWhere(f);
+    const r = await page<AvailabilityRow>(this.sql,
+      `SELECT b.item_id AS "itemId", b.facility_id AS "facilityId", b.location_id AS "locationId",
+        sum(b.on_hand)::bigint AS "onHand", 0 AS allocated`,
+      `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available
+        JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
+        WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.location_id, b.facility_id, i.item_no, loc.path`,
+      '', w.args, 'i.item_no, b.facility_id, loc.path', p);
+    return {
+      items: r.items.map((a) => ({
+        itemId: a.itemId, facilityId: a.facilityId, locationId: a.locationId,
+        onHand: fromMicro(a.onHand), allocated: fromMicro(a.allocated), available: fromMicro(a.onHand - a.allocated),
+      })),
+      total: r.total,
+    };
+  }
+
+  async listFacilityAvailability(f: AvailabilityFilter, p: PageRequest): Promise<Page<FacilityAvailabilityRow>> {
+    const w = availabilityWhere(f);
+    const r = await page<FacilityAvailabilityRow>(this.sql,
+      `SELECT b.item_id AS "itemId", b.facility_id AS "facilityId", sum(b.on_hand)::bigint AS "onHand", 0 AS reserved, 0 AS allocated`,
+      `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available
+        JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
+        JOIN facilities fac ON fac.id = b.facility_id
+        WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.facility_id, i.item_no, fac.code`,
+      '', w.args, 'i.item_no, fac.code', p);
+    return {
+      items: r.items.map((a) => ({
+        itemId: a.itemId,
+        facilityId: a.facilityId,
+        onHand: fromMicro(a.onHand),
+        reserved: fromMicro(a.reserved),
+        allocated: fromMicro(a.allocated),
+        available: fromMicro(a.onHand - a.reserved - a.allocated),
+      })),
+      total: r.total,
+    };
+  }
+
+  async sumLedger(): Promise<LedgerSum[]> {
+    return this.sums(`SELECT item_id, location_id, lot_id, status_id, sum(qty_delta)::bigint AS qty FROM inventory_lines
+      GROUP BY item_id, location_id, lot_id, status_id HAVING sum(qty_delta) <> 0`);
+  }
+
+  async allBalances(): Promise<LedgerSum[]> {
+    return this.sums('SELECT item_id, location_id, lot_id, status_id, on_hand AS qty FROM balances WHERE on_hand <> 0');
+  }
+
+  private async sums(sql: string): Promise<LedgerSum[]> {
+    return (await this.sql.rows<KeyRow & { qty: Micro }>(sql))
+      .map((r) => ({ itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id, qty: r.qty }));
+  }
+
+  /**
+   * Writes a decided posting. Its balance rows were locked by getBalances; rows that did not
+   * exist are inserted in key order (a unit that races another to create the same row waits
+   * for it, then adds to it). The seq comes last, from ledger_head, in the statement that
+   * writes the transaction and its lines: the head row stays locked until COMMIT, so seqs
+   * are handed out in commit order.
+   */
+  async appendPosting(e: PostingEffects): Promise<number> {
+    const unit = this.sql.unit;
+    assert(unit, 'appendPosting runs inside a write unit');
+    if (e.newLots.length) {
+      // A lot created by a unit beside this one is a unique violation: the unit runs again and finds it.
+      const lots = [...e.newLots].sort((a, b) => byteOrder(a.itemId, b.itemId) || byteOrder(a.lotNo, b.lotNo));
+      await this.sql.rows(`INSERT INTO lots (id, item_id, lot_no, expires_on, created_at)
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[])`, [
+        lots.map((l) => l.id), lots.map((l) => l.itemId), lots.map((l) => l.lotNo), lots.map((l) => l.expiresOn), lots.map((l) => l.createdAt),
+      ]);
+    }
+    await this.applyDeltas(e.balanceDeltas);
+    await this.moveSerials(e.serialMoves, unit.serialsSeen);
+    const t = e.transaction;
+    const lines = e.lines;
+    const [row] = await this.sql.rows<{ seq: number }>(`WITH head AS (
+        UPDATE ledger_head SET seq = seq + 1, posted_at = GREATEST(posted_at, ?::text) RETURNING seq),
+      tx AS (INSERT INTO inventory_transactions (seq, id, type, occurred_at, posted_at, reason, reference_type, reference_id,
+          reverses_transaction_id)
+        SELECT head.seq, ?, ?, ?, ?, ?, ?, ?, ? FROM head RETURNING seq),
+      lines AS (INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta, serial_nos)
+        SELECT tx.seq, k.* FROM tx, unnest(?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
+          AS k (line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta, serial_nos))
+      SELECT seq FROM tx`, [
+      t.postedAt,
+      t.id, t.type, t.occurredAt, t.postedAt, t.reason, t.reference.type, t.reference.id, t.reversesTransactionId,
+      lines.map((l) => l.lineNo), lines.map((l) => l.itemId), lines.map((l) => l.facilityId), lines.map((l) => l.locationId),
+      lines.map((l) => lotIn(l.lotId)), lines.map((l) => l.statusId), lines.map((l) => l.qtyDelta),
+      lines.map((l) => (l.serialNos.length ? JSON.stringify(l.serialNos) : null)),
+    ]);
+    return row!.seq;
+  }
+
+  private async applyDeltas(deltas: readonly BalanceDelta[]): Promise<void> {
+    const sorted = [...deltas].sort(keyOrder);
+    const up = sorted.filter((d) => d.delta > 0);
+    const down = sorted.filter((d) => d.delta < 0);
+    if (up.length) {
+      // Adding needs no check but the upper limit the decision made; a row another unit
+      // creates meanwhile is waited for and added to.
+      await this.sql.rows(`INSERT INTO balances (item_id, location_id, lot_id, status_id, facility_id, on_hand)
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
+        ON CONFLICT (item_id, location_id, lot_id, status_id) DO UPDATE SET on_hand = balances.on_hand + excluded.on_hand`,
+      [...keyArrays(up), up.map((d) => d.facilityId), up.map((d) => d.delta)]);
+    }
+    if (down.length) {
+      // A decrease always hits a row the decision saw, locked FOR UPDATE since. (An upsert
+      // would test CHECK (on_hand >= 0) against the bare negative delta first.)
+      const changed = await this.sql.rows(`UPDATE balances b SET on_hand = b.on_hand + d.delta
+        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[]) AS d (item_id, location_id, lot_id, status_id, delta)
+        WHERE b.item_id = d.item_id AND b.location_id = d.location_id AND b.lot_id = d.lot_id AND b.status_id = d.status_id
+        RETURNING 1`, [...keyArrays(down), down.map((d) => d.delta)]);
+      assert(changed.length === down.length, 'every decreased balance exists');
+    }
+  }
+
+  /**
+   * Serials this unit loaded (and locked) are updated; the others are new and inserted, so a
+   * serial received by two units at once is a unique violation, never received twice.
+   */
+  private async moveSerials(moves: readonly SerialState[], seen: ReadonlySet<string>): Promise<void> {
+    if (moves.length === 0) return;
+    const sorted = [...moves].sort((a, b) => byteOrder(a.itemId, b.itemId) || byteOrder(a.serialNo, b.serialNo));
+    const arrays = (xs: SerialState[]) => [
+      xs.map((s) => s.itemId), xs.map((s) => s.serialNo), xs.map((s) => s.facilityId), xs.map((s) => s.locationId),
+      xs.map((s) => s.lotId), xs.map((s) => s.statusId),
+    ];
+    const known = sorted.filter((s) => seen.has(`${s.itemId}|${s.serialNo}`));
+    const fresh = sorted.filter((s) => !seen.has(`${s.itemId}|${s.serialNo}`));
+    if (known.length) {
+      await this.sql.rows(`UPDATE serials s SET facility_id = m.facility_id, location_id = m.location_id, lot_id = m.lot_id,
+          status_id = m.status_id
+        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+          AS m (item_id, serial_no, facility_id, location_id, lot_id, status_id)
+        WHERE s.item_id = m.item_id AND s.serial_no = m.serial_no`, arrays(known));
+    }
+    if (fresh.length) {
+      await this.sql.rows(`INSERT INTO serials (item_id, serial_no, facility_id, location_id, lot_id, status_id)
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])`, arrays(fresh));
+    }
+  }
+}
+
+async function withLines(sql: Sql, rows: TransactionRow[]): Promise<TransactionView[]> {
+  if (rows.length === 0) return [];
+  const lines = await sql.rows<LineRow>(`SELECT l.seq, l.line_no AS "lineNo", l.item_id AS "itemId", l.facility_id AS "facilityId",
+    l.location_id AS "locationId", l.lot_id AS "lotId", lots.lot_no AS "lotNo", l.serial_nos AS "serialNos",
+    l.status_id AS "statusId", l.qty_delta AS "qtyDelta"
+    FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
+    WHERE l.seq = ANY(?::bigint[]) ORDER BY l.seq, l.line_no`, [rows.map((r) => r.seq)]);
+  const bySeq = new Map<number, LineView[]>();
+  for (const { seq, ...l } of lines) {
+    const view: LineView = {
+      ...l,
+      lotId: lotOut(l.lotId!),
+      serialNos: l.serialNos ? JSON.parse(l.serialNos) : [],
+      qtyDelta: fromMicro(l.qtyDelta),
+    };
+    bySeq.set(seq, [...(bySeq.get(seq) ?? []), view]);
+  }
+  return rows.map(({ referenceType, referenceId, ...t }) => ({
+    ...t,
+    reference: { type: referenceType, id: referenceId },
+    lines: bySeq.get(t.seq) ?? [],
+  }));
+}
+
+function availabilityWhere(f: AvailabilityFilter): Where {
+  return new Where().add('b.item_id = ?', f.itemId).add('b.facility_id = ?', f.facilityId).add('b.location_id = ?', f.locationId);
+}
