@@ -6,7 +6,7 @@ import type { Writer } from './ports.js';
 import { toMicro } from './quantity.js';
 import { fail, failAt, notFound, ok, type Detail, type Result } from './result.js';
 import {
-  array, boolean, id, nullable, object, oneOf, positiveQuantity, string, type Schema,
+  array, boolean, id, NO_NUL, nullable, object, oneOf, positiveQuantity, string, type Schema,
 } from './schema.js';
 
 export const ITEM_KINDS = ['purchased', 'manufactured', 'phantom', 'service'] as const;
@@ -74,7 +74,7 @@ export interface ItemFilter {
 }
 
 const itemFields: Record<string, Schema> = {
-  itemNo: string(1, 64, { pattern: '^\\S(.*\\S)?$' }),
+  itemNo: string(1, 64, { pattern: '^[^\\s\\u0000]([^\\u0000]*[^\\s\\u0000])?$' }),
   name: string(1, 200),
   description: nullable(string(0, 4000)),
   itemKind: oneOf(ITEM_KINDS),
@@ -87,7 +87,7 @@ const itemFields: Record<string, Schema> = {
   attributes: {
     type: 'object',
     maxProperties: 100,
-    propertyNames: { minLength: 1, maxLength: 64 },
+    propertyNames: { minLength: 1, maxLength: 64, pattern: NO_NUL },
     additionalProperties: { anyOf: [string(0, 1000), { type: 'number' }, boolean] },
   },
   uomConversions: array(object({ uomId: id, factor: positiveQuantity }, ['uomId', 'factor']), 50),

@@ -77,14 +77,20 @@ export interface LedgerReader {
   listBalances(filter: BalanceFilter, page: PageRequest): Promise<Page<Balance>>;
   listAvailability(filter: AvailabilityFilter, page: PageRequest): Promise<Page<AvailabilityRow>>;
   listFacilityAvailability(filter: AvailabilityFilter, page: PageRequest): Promise<Page<FacilityAvailabilityRow>>;
-  /** Every balance key's sum of ledger lines, and every balance row: for verification. */
-  sumLedger(): Promise<LedgerSum[]>;
-  allBalances(): Promise<LedgerSum[]>;
+  /**
+   * For verification, read in one snapshot: every balance key's sum of ledger lines, and
+   * every non-zero balance row.
+   */
+  ledgerAndBalances(): Promise<{ ledger: LedgerSum[]; balances: LedgerSum[] }>;
 }
 
 export interface LedgerWriter extends LedgerReader {
-  /** Appends the transaction, its lines and new lots, applies balance deltas and serial moves; returns its seq. */
-  appendPosting(effects: PostingEffects): Promise<number>;
+  /**
+   * Appends the transaction, its lines and new lots, applies balance deltas and serial moves.
+   * Returns the seq it got and the time it was posted at: the decided time, or later when
+   * another host already posted later, so posting times never go backwards in seq order.
+   */
+  appendPosting(effects: PostingEffects): Promise<{ seq: number; postedAt: string }>;
 }
 
 export interface IdempotencyReader {
@@ -132,7 +138,10 @@ export interface Store {
   readonly read: Reader;
   /**
    * Runs `work` as one atomic unit: everything it wrote commits when it resolves and rolls
-   * back when it throws. Units never interleave with each other's reads and writes.
+   * back when it throws. A unit sees its own writes and committed state, and what it loaded
+   * to decide from (the balances, serials and records it changes) cannot be changed by
+   * another unit until it ends: on SQLite because units run one at a time, on PostgreSQL
+   * because those rows are locked.
    */
   write<T>(work: (tx: Writer) => Promise<T>): Promise<T>;
   /** Resolves when the database answers; rejects when it does not. */

@@ -337,11 +337,11 @@ export async function post(tx: Writer, request: PostingRequest, now: string): Pr
   const snapshot = await loadPostingSnapshot(tx, request);
   const decision = decidePosting(snapshot, request, now);
   if (!decision.ok) return decision;
-  const seq = await tx.ledger.appendPosting(decision.value);
-  return ok(transactionView(decision.value, seq, snapshot));
+  const { seq, postedAt } = await tx.ledger.appendPosting(decision.value);
+  return ok(transactionView(decision.value, seq, postedAt, snapshot));
 }
 
-function transactionView(e: PostingEffects, seq: number, s: PostingSnapshot): TransactionView {
+function transactionView(e: PostingEffects, seq: number, postedAt: string, s: PostingSnapshot): TransactionView {
   const lotNos = new Map<string, string>();
   for (const l of [...s.lots.values(), ...s.lotsByNo.values(), ...e.newLots]) lotNos.set(l.id, l.lotNo);
   const lines: LineView[] = e.lines.map((l) => ({
@@ -355,5 +355,5 @@ function transactionView(e: PostingEffects, seq: number, s: PostingSnapshot): Tr
     statusId: l.statusId,
     qtyDelta: fromMicro(l.qtyDelta),
   }));
-  return { ...e.transaction, seq, reversedByTransactionId: null, lines };
+  return { ...e.transaction, occurredAt: postedAt, postedAt, seq, reversedByTransactionId: null, lines };
 }

@@ -10,8 +10,14 @@ export function object(properties: Record<string, Schema>, required: string[] = 
   return { type: 'object', properties, required, additionalProperties: false };
 }
 
+/**
+ * No string holds U+0000: PostgreSQL cannot store it, and no legitimate value needs it, so it
+ * is a 400 on every adapter rather than a difference between them.
+ */
+export const NO_NUL = '^[^\\u0000]*$';
+
 export function string(minLength = 1, maxLength = 200, extra: Schema = {}): Schema {
-  return { type: 'string', minLength, maxLength, ...extra };
+  return { type: 'string', minLength, maxLength, pattern: NO_NUL, ...extra };
 }
 
 export function nullable(schema: Schema): Schema {

@@ -10,7 +10,7 @@ export interface Drift extends BalanceKey {
 }
 
 export async function verifyBalances(reader: Reader): Promise<Drift[]> {
-  const [sums, balances] = await Promise.all([reader.ledger.sumLedger(), reader.ledger.allBalances()]);
+  const { ledger: sums, balances } = await reader.ledger.ledgerAndBalances();
   const byKey = new Map<string, Drift>();
   for (const s of sums) byKey.set(balanceKey(s), { ...key(s), ledger: s.qty, balance: 0 });
   for (const b of balances) {

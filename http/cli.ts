@@ -3,12 +3,12 @@ import { nowIso } from '../core/clock.js';
 import { runCommand } from '../core/command.js';
 import { purgeCutoff } from '../core/idempotency.js';
 import { PERMISSIONS, type Permission } from '../core/permission.js';
-import type { Store } from '../core/ports.js';
+import { StoreUnavailable, type Store } from '../core/ports.js';
 import { bootstrapToken, createToken, publicToken, revokeToken } from '../core/token.js';
 import { verifyBalances } from '../core/verify.js';
 import { openStore } from '../storage/open.js';
 import { loadConfig, parseArgs, type Config } from './config.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { startServer } from './server.js';
 import { VERSION } from './version.js';
 
@@ -22,7 +22,8 @@ Usage:
   ims verify          recompute every balance from the ledger; exit 1 on any difference
   ims --version
 
-Environment: PORT, HOST, DATABASE_URL, IMS_ADMIN_TOKEN, LOG_LEVEL, IMS_SQLITE_SYNC (FULL|NORMAL).
+Environment: PORT, HOST, DATABASE_URL (sqlite:<file>, sqlite::memory:, postgres://user:pass@host:5432/db),
+IMS_ADMIN_TOKEN, LOG_LEVEL, IMS_SQLITE_SYNC (FULL|NORMAL), IMS_PG_POOL (connections per host, default 10).
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -58,9 +59,26 @@ async function withStore(config: Config, work: (store: Store) => Promise<number>
   }
 }
 
+/**
+ * Opens the store, waiting for a database server that does not answer yet (hosts are often
+ * started beside or before their database): each try is logged, the wait grows to 5 s.
+ */
+async function openWhenReachable(config: Config, logger: Logger): Promise<Store> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openStore(config.databaseUrl, { sqlite: { synchronous: config.sqliteSync } });
+    } catch (e) {
+      if (!(e instanceof StoreUnavailable)) throw e;
+      const wait = Math.min(5000, 250 * 2 ** attempt);
+      logger.log('warn', 'database unreachable; trying again', { attempt, waitMs: wait, error: e.message });
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 async function serve(config: Config): Promise<number> {
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config.databaseUrl, { sqlite: { synchronous: config.sqliteSync } });
+  const store = await openWhenReachable(config, logger);
   const boot = await runCommand(store, (tx) => bootstrapToken(tx, config.adminToken, nowIso()));
   if (!boot.ok) {
     console.error(boot.message);

@@ -197,18 +197,13 @@ export class PgLedger implements LedgerWriter {
     };
   }
 
-  async sumLedger(): Promise<LedgerSum[]> {
-    return this.sums(`SELECT item_id, location_id, lot_id, status_id, sum(qty_delta)::bigint AS qty FROM inventory_lines
-      GROUP BY item_id, location_id, lot_id, status_id HAVING sum(qty_delta) <> 0`);
-  }
-
-  async allBalances(): Promise<LedgerSum[]> {
-    return this.sums('SELECT item_id, location_id, lot_id, status_id, on_hand AS qty FROM balances WHERE on_hand <> 0');
-  }
-
-  private async sums(sql: string): Promise<LedgerSum[]> {
-    return (await this.sql.rows<KeyRow & { qty: Micro }>(sql))
-      .map((r) => ({ itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id, qty: r.qty }));
+  async ledgerAndBalances(): Promise<{ ledger: LedgerSum[]; balances: LedgerSum[] }> {
+    // One snapshot: postings committed between the two reads would otherwise look like drift.
+    return this.sql.snapshot(async (s) => ({
+      ledger: await sums(s, `SELECT item_id, location_id, lot_id, status_id, sum(qty_delta)::bigint AS qty FROM inventory_lines
+        GROUP BY item_id, location_id, lot_id, status_id HAVING sum(qty_delta) <> 0`),
+      balances: await sums(s, 'SELECT item_id, location_id, lot_id, status_id, on_hand AS qty FROM balances WHERE on_hand <> 0'),
+    }));
   }
 
   /**
@@ -218,7 +213,7 @@ export class PgLedger implements LedgerWriter {
    * writes the transaction and its lines: the head row stays locked until COMMIT, so seqs
    * are handed out in commit order.
    */
-  async appendPosting(e: PostingEffects): Promise<number> {
+  async appendPosting(e: PostingEffects): Promise<{ seq: number; postedAt: string }> {
     const unit = this.sql.unit;
     assert(unit, 'appendPosting runs inside a write unit');
     if (e.newLots.length) {
@@ -233,22 +228,24 @@ export class PgLedger implements LedgerWriter {
     await this.moveSerials(e.serialMoves, unit.serialsSeen);
     const t = e.transaction;
     const lines = e.lines;
-    const [row] = await this.sql.rows<{ seq: number }>(`WITH head AS (
-        UPDATE ledger_head SET seq = seq + 1, posted_at = GREATEST(posted_at, ?::text) RETURNING seq),
+    // The posting time is taken under the same lock as the seq: never before the last one,
+    // whichever host's clock is behind.
+    const [row] = await this.sql.rows<{ seq: number; posted_at: string }>(`WITH head AS (
+        UPDATE ledger_head SET seq = seq + 1, posted_at = GREATEST(posted_at, ?::text) RETURNING seq, posted_at),
       tx AS (INSERT INTO inventory_transactions (seq, id, type, occurred_at, posted_at, reason, reference_type, reference_id,
           reverses_transaction_id)
-        SELECT head.seq, ?, ?, ?, ?, ?, ?, ?, ? FROM head RETURNING seq),
+        SELECT head.seq, ?, ?, head.posted_at, head.posted_at, ?, ?, ?, ? FROM head RETURNING seq, posted_at),
       lines AS (INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta, serial_nos)
         SELECT tx.seq, k.* FROM tx, unnest(?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
           AS k (line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta, serial_nos))
-      SELECT seq FROM tx`, [
+      SELECT seq, posted_at FROM tx`, [
       t.postedAt,
-      t.id, t.type, t.occurredAt, t.postedAt, t.reason, t.reference.type, t.reference.id, t.reversesTransactionId,
+      t.id, t.type, t.reason, t.reference.type, t.reference.id, t.reversesTransactionId,
       lines.map((l) => l.lineNo), lines.map((l) => l.itemId), lines.map((l) => l.facilityId), lines.map((l) => l.locationId),
       lines.map((l) => lotIn(l.lotId)), lines.map((l) => l.statusId), lines.map((l) => l.qtyDelta),
       lines.map((l) => (l.serialNos.length ? JSON.stringify(l.serialNos) : null)),
     ]);
-    return row!.seq;
+    return { seq: row!.seq, postedAt: row!.posted_at };
   }
 
   private async applyDeltas(deltas: readonly BalanceDelta[]): Promise<void> {
@@ -299,6 +296,11 @@ export class PgLedger implements LedgerWriter {
         SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])`, arrays(fresh));
     }
   }
+}
+
+async function sums(sql: Sql, query: string): Promise<LedgerSum[]> {
+  return (await sql.rows<KeyRow & { qty: Micro }>(query))
+    .map((r) => ({ itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id, qty: r.qty }));
 }
 
 async function withLines(sql: Sql, rows: TransactionRow[]): Promise<TransactionView[]> {

@@ -181,13 +181,13 @@ export class SqliteLedger implements LedgerWriter {
     };
   }
 
-  async sumLedger(): Promise<LedgerSum[]> {
-    return this.sums(`SELECT item_id, location_id, lot_id, status_id, sum(qty_delta) AS qty FROM inventory_lines
-      GROUP BY item_id, location_id, lot_id, status_id HAVING qty <> 0`);
-  }
-
-  async allBalances(): Promise<LedgerSum[]> {
-    return this.sums('SELECT item_id, location_id, lot_id, status_id, on_hand AS qty FROM balances WHERE on_hand <> 0');
+  async ledgerAndBalances(): Promise<{ ledger: LedgerSum[]; balances: LedgerSum[] }> {
+    // Both statements run back to back on one connection, with no write in between.
+    return {
+      ledger: this.sums(`SELECT item_id, location_id, lot_id, status_id, sum(qty_delta) AS qty FROM inventory_lines
+        GROUP BY item_id, location_id, lot_id, status_id HAVING qty <> 0`),
+      balances: this.sums('SELECT item_id, location_id, lot_id, status_id, on_hand AS qty FROM balances WHERE on_hand <> 0'),
+    };
   }
 
   private sums(sql: string): LedgerSum[] {
@@ -195,7 +195,7 @@ export class SqliteLedger implements LedgerWriter {
       .map((r) => ({ itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id, qty: r.qty }));
   }
 
-  async appendPosting(e: PostingEffects): Promise<number> {
+  async appendPosting(e: PostingEffects): Promise<{ seq: number; postedAt: string }> {
     return uniqueViolations(() => {
       const t = e.transaction;
       const lot = this.sql.get('INSERT INTO lots (id, item_id, lot_no, expires_on, created_at) VALUES (?, ?, ?, ?, ?)');
@@ -226,7 +226,8 @@ export class SqliteLedger implements LedgerWriter {
         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET facility_id = excluded.facility_id,
         location_id = excluded.location_id, lot_id = excluded.lot_id, status_id = excluded.status_id`);
       for (const s of e.serialMoves) serial.run(s.itemId, s.serialNo, s.facilityId, s.locationId, s.lotId, s.statusId);
-      return seq;
+      // One writer, and the decision never posts before the last posting: already in order.
+      return { seq, postedAt: t.postedAt };
     });
   }
 }

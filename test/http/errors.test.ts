@@ -344,6 +344,21 @@ test('a refused write changes nothing: 400 and 404 leave the lists as they were'
   assert.is((await t.call('GET', `/v1/facilities/${w.facilityId}/locations?limit=1`)).body.count, locations);
 });
 
+test('a string holding U+0000 is a 400 naming the field, on every adapter, and nothing is stored', async () => {
+  const items = await itemCount();
+  for (const body of [
+    { itemNo: 'NUL-1', name: 'bad\u0000name', itemKind: 'purchased', baseUomId: w.eaId },
+    { itemNo: 'NUL\u0000-2', name: 'x', itemKind: 'purchased', baseUomId: w.eaId },
+    { itemNo: 'NUL-3', name: 'x', itemKind: 'purchased', baseUomId: w.eaId, attributes: { 'k\u0000': 'v' } },
+    { itemNo: 'NUL-4', name: 'x', itemKind: 'purchased', baseUomId: w.eaId, identifiers: [{ type: 'sku', value: 'a\u0000' }] },
+  ]) {
+    const r = await t.call('POST', '/v1/items', body);
+    expectError(r, 400, 'bad_request');
+    assert.ok(r.body.details?.length > 0, JSON.stringify(r.body));
+  }
+  assert.is(await itemCount(), items);
+});
+
 test('a 500 never carries a stack trace (no handler path leaks internals)', async () => {
   // Walk the open and guarded reads with odd ids; none may answer 5xx with internals.
   for (const path of [`/v1/items/${encodeURIComponent("' OR 1=1 --")}`, '/v1/items?q=%22%22%22', '/v1/items?q=%00']) {

@@ -15,6 +15,7 @@ import { startServer, type RunningServer } from '../../http/server.js';
 import { openStore } from '../../storage/open.js';
 import { databaseUrl } from '../support/database.js';
 import { findPgBin, startCluster, type Cluster } from '../support/postgres.mjs';
+import { startHost } from '../support/serve.js';
 
 const TOKEN = 'pg_health_test_token_0123456789';
 const reason = process.env.IMS_TEST_PG === '0'
@@ -52,6 +53,7 @@ if (reason) {
   test.skip('healthy on PostgreSQL');
   test.skip('PostgreSQL down: 503 unhealthy and service_unavailable, no 500');
   test.skip('PostgreSQL back: healthy again without a restart, the data intact');
+  test.skip('a host started while PostgreSQL is down waits for it, then serves');
 } else {
   test.before(async () => {
     cluster = await startCluster({ fsync: false, maxConnections: 30 });
@@ -101,6 +103,27 @@ if (reason) {
     assert.equal(list.body.data.map((u: { code: string }) => u.code), ['EA'], 'the write made while down did not happen');
     const r = await call('POST', '/v1/uoms', { code: 'KG', name: 'Kilogram', decimals: 3 });
     assert.is(r.status, 201);
+  });
+
+  test('a host started while PostgreSQL is down waits for it, then serves', async () => {
+    await cluster.stop();
+    const host = await startHost({ DATABASE_URL: databaseUrl(cluster.url, 'ims'), IMS_ADMIN_TOKEN: TOKEN });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.is(host.child.exitCode, null, `the host must wait, not exit:\n${host.output()}`);
+      await cluster.start();
+      let status = 0;
+      for (const until = Date.now() + 20_000; Date.now() < until && status !== 200;) {
+        status = await fetch(`${host.url}/health`).then((r) => r.status, () => 0);
+        if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.is(status, 200, host.output());
+      const list = await fetch(`${host.url}/v1/uoms`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      assert.is(list.status, 200);
+    } finally {
+      const exit = await host.stop();
+      assert.is(exit.code, 0);
+    }
   });
 }
 

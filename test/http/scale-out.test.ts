@@ -84,6 +84,18 @@ async function feed(host: Host, afterSeq = 0): Promise<number[]> {
   }
 }
 
+/** Every transaction's postedAt, in seq order. */
+async function postedTimes(host: Host): Promise<string[]> {
+  const out: string[] = [];
+  for (let after = 0; ;) {
+    const r = await call(host, 'GET', `/v1/inventory/transactions?afterSeq=${after}&limit=1000`);
+    const page = r.body.data as Array<{ seq: number; postedAt: string }>;
+    if (page.length === 0) return out;
+    out.push(...page.map((t) => t.postedAt));
+    after = page[page.length - 1]!.seq;
+  }
+}
+
 function assertConsecutive(seqs: number[], what: string): void {
   for (let i = 1; i < seqs.length; i++) {
     if (seqs[i] !== seqs[i - 1]! + 1) assert.unreachable(`${what}: seq ${seqs[i]} follows ${seqs[i - 1]} (a gap or a reorder)`);
@@ -214,6 +226,10 @@ if (reason !== null) {
 
     const all = await feed(a);
     assert.is(all[0], 1, 'the feed starts at seq 1');
+    const times = await postedTimes(a);
+    for (let i = 1; i < times.length; i++) {
+      assert.ok(times[i]! >= times[i - 1]!, `posting times never go backwards in seq order: ${times[i - 1]} then ${times[i]}`);
+    }
     assertConsecutive(all, 'the change feed');
     const total = (await call(b, 'GET', '/v1/inventory/transactions?limit=1')).body.count;
     assert.is(all.length, total, 'the feed lists every transaction');
