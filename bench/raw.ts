@@ -37,10 +37,11 @@ export class RawLedger {
     this.insertTransaction = this.db.prepare(`INSERT INTO inventory_transactions (id, type, occurred_at, posted_at, reason,
       reference_type, reference_id, reverses_transaction_id) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)`);
     this.insertLine = this.db.prepare(`INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id,
-      status_id, qty_delta, serial_nos) VALUES (?, ?, ?, ?, ?, '', 'available', ?, NULL)`);
+      status_id, qty_delta, on_hand_after, serial_nos) VALUES (?, ?, ?, ?, ?, '', 'available', ?, ?, NULL)`);
     this.upsertBalance = this.db.prepare(`INSERT INTO balances (item_id, location_id, lot_id, status_id, facility_id, on_hand)
       VALUES (?, ?, '', 'available', ?, ?)
-      ON CONFLICT (item_id, location_id, lot_id, status_id) DO UPDATE SET on_hand = on_hand + excluded.on_hand`);
+      ON CONFLICT (item_id, location_id, lot_id, status_id) DO UPDATE SET on_hand = on_hand + excluded.on_hand
+      RETURNING on_hand`).pluck();
     this.savepoint = this.db.prepare('SAVEPOINT unit');
     this.release = this.db.prepare('RELEASE unit');
     this.begin = this.db.prepare('BEGIN IMMEDIATE');
@@ -56,8 +57,8 @@ export class RawLedger {
       for (const itemId of this.itemIds) {
         const seq = Number(this.insertTransaction.run(newId(), 'adjustment', now, now, 'opening stock').lastInsertRowid);
         this.binIds.forEach((bin, i) => {
-          this.insertLine.run(seq, i + 1, itemId, this.facilityId, bin, qty);
-          this.upsertBalance.run(itemId, bin, this.facilityId, qty);
+          const after = this.upsertBalance.get(itemId, bin, this.facilityId, qty);
+          this.insertLine.run(seq, i + 1, itemId, this.facilityId, bin, qty, after);
         });
       }
     }).immediate();
@@ -79,10 +80,10 @@ export class RawLedger {
     const itemId = this.itemIds[item]!;
     const now = new Date().toISOString();
     const seq = Number(this.insertTransaction.run(this.nextId(), 'adjustment', now, now, 'bench').lastInsertRowid);
-    this.insertLine.run(seq, 1, itemId, this.facilityId, this.binIds[a]!, SCALE);
-    this.insertLine.run(seq, 2, itemId, this.facilityId, this.binIds[b]!, SCALE);
-    this.upsertBalance.run(itemId, this.binIds[a]!, this.facilityId, SCALE);
-    this.upsertBalance.run(itemId, this.binIds[b]!, this.facilityId, SCALE);
+    const afterA = this.upsertBalance.get(itemId, this.binIds[a]!, this.facilityId, SCALE);
+    const afterB = this.upsertBalance.get(itemId, this.binIds[b]!, this.facilityId, SCALE);
+    this.insertLine.run(seq, 1, itemId, this.facilityId, this.binIds[a]!, SCALE, afterA);
+    this.insertLine.run(seq, 2, itemId, this.facilityId, this.binIds[b]!, SCALE, afterB);
     this.posted++;
   }
 

@@ -58,6 +58,11 @@ export interface LineRecord extends BalanceKey {
   lineNo: number;
   facilityId: string;
   qtyDelta: Micro;
+  /**
+   * The balance of the line's key right after the line: a running balance, so the on-hand
+   * of any key at any past point is one lookup instead of a sum over its history.
+   */
+  onHandAfter: Micro;
   serialNos: string[];
 }
 
@@ -85,6 +90,7 @@ export interface LineView {
   serialNos: string[];
   statusId: string;
   qtyDelta: number;
+  onHandAfter: number;
 }
 
 export interface TransactionView extends TransactionRecord {
@@ -155,4 +161,13 @@ export interface FacilityAvailabilityRow {
 /** A balance key with a quantity in micro-units, for verification. */
 export interface LedgerSum extends BalanceKey {
   qty: Micro;
+}
+
+/** A ledger line whose running balance does not follow from the line before it. */
+export interface RunningBreak extends BalanceKey {
+  seq: number;
+  lineNo: number;
+  /** The previous line's running balance (0 for a key's first line) plus this line's delta. */
+  expected: Micro;
+  onHandAfter: Micro;
 }

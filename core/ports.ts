@@ -6,7 +6,7 @@ import type { IdempotencyRecord } from './idempotency.js';
 import type { Identifier, Item, ItemFilter } from './item.js';
 import type {
   AvailabilityFilter, AvailabilityRow, Balance, BalanceFilter, BalanceKey, FacilityAvailabilityRow,
-  LedgerSum, Lot, PostingEffects, SerialState, TransactionFilter, TransactionView,
+  LedgerSum, LineRecord, Lot, PostingEffects, RunningBreak, SerialState, TransactionFilter, TransactionView,
 } from './ledger.js';
 import type { Location, LocationFilter } from './location.js';
 import type { Page, PageRequest } from './page.js';
@@ -78,19 +78,28 @@ export interface LedgerReader {
   listAvailability(filter: AvailabilityFilter, page: PageRequest): Promise<Page<AvailabilityRow>>;
   listFacilityAvailability(filter: AvailabilityFilter, page: PageRequest): Promise<Page<FacilityAvailabilityRow>>;
   /**
-   * For verification, read in one snapshot: every balance key's sum of ledger lines, and
-   * every non-zero balance row.
+   * For verification, read in one snapshot: every balance key's sum of ledger lines, every
+   * non-zero balance row, and the first lines (at most 100) whose running balance is not the
+   * previous line's of the same key plus its delta.
    */
-  ledgerAndBalances(): Promise<{ ledger: LedgerSum[]; balances: LedgerSum[] }>;
+  verification(): Promise<{ ledger: LedgerSum[]; balances: LedgerSum[]; breaks: RunningBreak[] }>;
+}
+
+export interface Appended {
+  seq: number;
+  postedAt: string;
+  lines: LineRecord[];
 }
 
 export interface LedgerWriter extends LedgerReader {
   /**
    * Appends the transaction, its lines and new lots, applies balance deltas and serial moves.
-   * Returns the seq it got and the time it was posted at: the decided time, or later when
-   * another host already posted later, so posting times never go backwards in seq order.
+   * Returns the seq it got, the time it was posted at (the decided time, or later when
+   * another host already posted later: posting times never go backwards in seq order), and
+   * the lines as written (their running balances count from the balances as they were
+   * written, which on PostgreSQL another host may have added to since the decision).
    */
-  appendPosting(effects: PostingEffects): Promise<{ seq: number; postedAt: string }>;
+  appendPosting(effects: PostingEffects): Promise<Appended>;
 }
 
 export interface IdempotencyReader {

@@ -101,16 +101,16 @@ export function decidePosting(s: PostingSnapshot, request: PostingRequest, now: 
     const other = resolved.find((r) => r.location.facilityId !== resolved[0]!.location.facilityId)!;
     return failAt('bad_request', pathOf(other.line, 'locationId'), 'a move stays inside one facility; use a transfer between facilities');
   }
-  const lines: LineRecord[] = resolved.map(({ line, location, lot, qty }, i) => ({
-    lineNo: i + 1,
-    itemId: line.itemId,
-    facilityId: location.facilityId,
-    locationId: line.locationId,
-    lotId: lot?.id ?? null,
-    statusId: line.statusId,
-    qtyDelta: qty,
-    serialNos: [...(line.serialNos ?? [])],
-  }));
+  const running = new Map<string, Micro>();
+  const lines: LineRecord[] = resolved.map(({ line, location, lot, qty }, i) => {
+    const key = { itemId: line.itemId, locationId: line.locationId, lotId: lot?.id ?? null, statusId: line.statusId };
+    const k = balanceKey(key);
+    const onHandAfter = add(running.get(k) ?? s.balances.get(k) ?? ZERO, qty);
+    running.set(k, onHandAfter);
+    return {
+      ...key, lineNo: i + 1, facilityId: location.facilityId, qtyDelta: qty, onHandAfter, serialNos: [...(line.serialNos ?? [])],
+    };
+  });
   if (request.type === 'move') assertNetsToZero(lines);
   return ok({
     transaction: {
@@ -337,8 +337,8 @@ export async function post(tx: Writer, request: PostingRequest, now: string): Pr
   const snapshot = await loadPostingSnapshot(tx, request);
   const decision = decidePosting(snapshot, request, now);
   if (!decision.ok) return decision;
-  const { seq, postedAt } = await tx.ledger.appendPosting(decision.value);
-  return ok(transactionView(decision.value, seq, postedAt, snapshot));
+  const appended = await tx.ledger.appendPosting(decision.value);
+  return ok(transactionView({ ...decision.value, lines: appended.lines }, appended.seq, appended.postedAt, snapshot));
 }
 
 function transactionView(e: PostingEffects, seq: number, postedAt: string, s: PostingSnapshot): TransactionView {
@@ -354,6 +354,7 @@ function transactionView(e: PostingEffects, seq: number, postedAt: string, s: Po
     serialNos: l.serialNos,
     statusId: l.statusId,
     qtyDelta: fromMicro(l.qtyDelta),
+    onHandAfter: fromMicro(l.onHandAfter),
   }));
   return { ...e.transaction, occurredAt: postedAt, postedAt, seq, reversedByTransactionId: null, lines };
 }

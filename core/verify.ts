@@ -1,27 +1,32 @@
 // Verification recomputes every balance from the ledger and compares it with the balance
-// table the postings maintain. Any difference is a bug; `ims verify` exits non-zero on one.
+// table the postings maintain, and checks every line's running balance against the line
+// before it. Any difference is a bug; `ims verify` exits non-zero on one.
 import { balanceKey, type BalanceKey } from './ledger.js';
 import type { Reader } from './ports.js';
 import { fromMicro } from './quantity.js';
 
-export interface Drift extends BalanceKey {
-  ledger: number;
-  balance: number;
-}
+export type Drift =
+  | (BalanceKey & { kind: 'balance'; ledger: number; balance: number })
+  | (BalanceKey & { kind: 'running'; seq: number; lineNo: number; expected: number; onHandAfter: number });
 
 export async function verifyBalances(reader: Reader): Promise<Drift[]> {
-  const { ledger: sums, balances } = await reader.ledger.ledgerAndBalances();
-  const byKey = new Map<string, Drift>();
-  for (const s of sums) byKey.set(balanceKey(s), { ...key(s), ledger: s.qty, balance: 0 });
-  for (const b of balances) {
-    const k = balanceKey(b);
-    const d = byKey.get(k) ?? { ...key(b), ledger: 0, balance: 0 };
-    d.balance = b.qty;
-    byKey.set(k, d);
-  }
-  return [...byKey.values()]
+  const { ledger, balances, breaks } = await reader.ledger.verification();
+  const byKey = new Map<string, { key: BalanceKey; ledger: number; balance: number }>();
+  const entry = (k: BalanceKey) => {
+    const id = balanceKey(k);
+    const e = byKey.get(id) ?? { key: key(k), ledger: 0, balance: 0 };
+    byKey.set(id, e);
+    return e;
+  };
+  for (const s of ledger) entry(s).ledger = s.qty;
+  for (const b of balances) entry(b).balance = b.qty;
+  const drift: Drift[] = [...byKey.values()]
     .filter((d) => d.ledger !== d.balance || d.balance < 0)
-    .map((d) => ({ ...d, ledger: fromMicro(d.ledger), balance: fromMicro(d.balance) }));
+    .map((d) => ({ kind: 'balance', ...d.key, ledger: fromMicro(d.ledger), balance: fromMicro(d.balance) }));
+  for (const b of breaks) {
+    drift.push({ kind: 'running', ...key(b), seq: b.seq, lineNo: b.lineNo, expected: fromMicro(b.expected), onHandAfter: fromMicro(b.onHandAfter) });
+  }
+  return drift;
 }
 
 function key(k: BalanceKey): BalanceKey {

@@ -1,10 +1,11 @@
 import { assert } from '../../core/assert.js';
-import type {
-  AvailabilityFilter, AvailabilityRow, Balance, BalanceDelta, BalanceFilter, BalanceKey, FacilityAvailabilityRow,
-  LedgerSum, LineView, Lot, PostingEffects, SerialState, TransactionFilter, TransactionView,
+import {
+  balanceKey, type AvailabilityFilter, type AvailabilityRow, type Balance, type BalanceDelta, type BalanceFilter, type BalanceKey,
+  type FacilityAvailabilityRow, type LedgerSum, type LineRecord, type LineView, type Lot, type PostingEffects, type SerialState,
+  type RunningBreak, type TransactionFilter, type TransactionView,
 } from '../../core/ledger.js';
 import type { Page, PageRequest } from '../../core/page.js';
-import type { LedgerWriter } from '../../core/ports.js';
+import type { Appended, LedgerWriter } from '../../core/ports.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
 import { byteOrder, page, storable, Where, type Sql } from './sql.js';
 
@@ -25,10 +26,11 @@ interface TransactionRow extends Omit<TransactionView, 'reference' | 'lines'> {
   referenceId: string | null;
 }
 
-interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta'> {
+interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta' | 'onHandAfter'> {
   seq: number;
   serialNos: string | null;
   qtyDelta: number;
+  onHandAfter: number;
 }
 
 interface KeyRow {
@@ -140,10 +142,17 @@ export class PgLedger implements LedgerWriter {
     const args = [...w.args];
     let source: string;
     if (f.asOf !== undefined) {
-      // Recomputed from the lines of every transaction posted at or before that instant.
-      source = `(SELECT l.item_id, l.location_id, l.lot_id, l.status_id, l.facility_id, sum(l.qty_delta)::bigint AS on_hand
-        FROM inventory_lines l WHERE l.seq IN (SELECT seq FROM inventory_transactions WHERE posted_at <= ?)${w.and}
-        GROUP BY l.item_id, l.location_id, l.lot_id, l.status_id, l.facility_id)`;
+      // Every key that ever held stock has a balance row; its on-hand then is the running
+      // balance of its last line up to the last seq posted by that instant (posting times
+      // never go backwards in seq order).
+      source = `(SELECT b.item_id, b.location_id, b.lot_id, b.status_id, b.facility_id, coalesce(last.on_hand_after, 0) AS on_hand
+        FROM balances b
+        CROSS JOIN (SELECT coalesce((SELECT seq FROM inventory_transactions WHERE posted_at <= ?
+          ORDER BY posted_at DESC, seq DESC LIMIT 1), 0) AS bound) s
+        LEFT JOIN LATERAL (SELECT l.on_hand_after FROM inventory_lines l WHERE l.item_id = b.item_id
+          AND l.location_id = b.location_id AND l.lot_id = b.lot_id AND l.status_id = b.status_id AND l.seq <= s.bound
+          ORDER BY l.seq DESC, l.line_no DESC LIMIT 1) last ON true
+        WHERE true${w.and})`;
       args.unshift(f.asOf);
     } else {
       source = `(SELECT * FROM balances WHERE true${w.and})`;
@@ -197,12 +206,21 @@ export class PgLedger implements LedgerWriter {
     };
   }
 
-  async ledgerAndBalances(): Promise<{ ledger: LedgerSum[]; balances: LedgerSum[] }> {
-    // One snapshot: postings committed between the two reads would otherwise look like drift.
+  async verification(): Promise<{ ledger: LedgerSum[]; balances: LedgerSum[]; breaks: RunningBreak[] }> {
+    // One snapshot: postings committed between the reads would otherwise look like drift.
     return this.sql.snapshot(async (s) => ({
       ledger: await sums(s, `SELECT item_id, location_id, lot_id, status_id, sum(qty_delta)::bigint AS qty FROM inventory_lines
         GROUP BY item_id, location_id, lot_id, status_id HAVING sum(qty_delta) <> 0`),
       balances: await sums(s, 'SELECT item_id, location_id, lot_id, status_id, on_hand AS qty FROM balances WHERE on_hand <> 0'),
+      breaks: (await s.rows<KeyRow & { seq: number; line_no: number; expected: Micro; on_hand_after: Micro }>(`SELECT item_id, location_id, lot_id, status_id, seq, line_no, before + qty_delta AS expected, on_hand_after
+        FROM (SELECT item_id, location_id, lot_id, status_id, seq, line_no, qty_delta, on_hand_after,
+          lag(on_hand_after, 1, 0) OVER (PARTITION BY item_id, location_id, lot_id, status_id ORDER BY seq, line_no) AS before
+          FROM inventory_lines) x
+        WHERE before + qty_delta <> on_hand_after ORDER BY seq, line_no LIMIT 100`))
+        .map((r) => ({
+          itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id,
+          seq: r.seq, lineNo: r.line_no, expected: r.expected, onHandAfter: r.on_hand_after,
+        })),
     }));
   }
 
@@ -213,7 +231,7 @@ export class PgLedger implements LedgerWriter {
    * writes the transaction and its lines: the head row stays locked until COMMIT, so seqs
    * are handed out in commit order.
    */
-  async appendPosting(e: PostingEffects): Promise<{ seq: number; postedAt: string }> {
+  async appendPosting(e: PostingEffects): Promise<Appended> {
     const unit = this.sql.unit;
     assert(unit, 'appendPosting runs inside a write unit');
     if (e.newLots.length) {
@@ -224,10 +242,10 @@ export class PgLedger implements LedgerWriter {
         lots.map((l) => l.id), lots.map((l) => l.itemId), lots.map((l) => l.lotNo), lots.map((l) => l.expiresOn), lots.map((l) => l.createdAt),
       ]);
     }
-    await this.applyDeltas(e.balanceDeltas);
+    const finals = await this.applyDeltas(e.balanceDeltas);
     await this.moveSerials(e.serialMoves, unit.serialsSeen);
     const t = e.transaction;
-    const lines = e.lines;
+    const lines = withRunningBalances(e.lines, finals);
     // The posting time is taken under the same lock as the seq: never before the last one,
     // whichever host's clock is behind.
     const [row] = await this.sql.rows<{ seq: number; posted_at: string }>(`WITH head AS (
@@ -235,40 +253,48 @@ export class PgLedger implements LedgerWriter {
       tx AS (INSERT INTO inventory_transactions (seq, id, type, occurred_at, posted_at, reason, reference_type, reference_id,
           reverses_transaction_id)
         SELECT head.seq, ?, ?, head.posted_at, head.posted_at, ?, ?, ?, ? FROM head RETURNING seq, posted_at),
-      lines AS (INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta, serial_nos)
-        SELECT tx.seq, k.* FROM tx, unnest(?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[])
-          AS k (line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta, serial_nos))
+      lines AS (INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta,
+          on_hand_after, serial_nos)
+        SELECT tx.seq, k.* FROM tx, unnest(?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
+          ?::bigint[], ?::text[])
+          AS k (line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta, on_hand_after, serial_nos))
       SELECT seq, posted_at FROM tx`, [
       t.postedAt,
       t.id, t.type, t.reason, t.reference.type, t.reference.id, t.reversesTransactionId,
       lines.map((l) => l.lineNo), lines.map((l) => l.itemId), lines.map((l) => l.facilityId), lines.map((l) => l.locationId),
       lines.map((l) => lotIn(l.lotId)), lines.map((l) => l.statusId), lines.map((l) => l.qtyDelta),
-      lines.map((l) => (l.serialNos.length ? JSON.stringify(l.serialNos) : null)),
+      lines.map((l) => l.onHandAfter), lines.map((l) => (l.serialNos.length ? JSON.stringify(l.serialNos) : null)),
     ]);
-    return { seq: row!.seq, postedAt: row!.posted_at };
+    return { seq: row!.seq, postedAt: row!.posted_at, lines };
   }
 
-  private async applyDeltas(deltas: readonly BalanceDelta[]): Promise<void> {
+  /** Applies the deltas; returns each changed key's balance after them (the row is locked until COMMIT). */
+  private async applyDeltas(deltas: readonly BalanceDelta[]): Promise<Map<string, Micro>> {
     const sorted = [...deltas].sort(keyOrder);
     const up = sorted.filter((d) => d.delta > 0);
     const down = sorted.filter((d) => d.delta < 0);
+    const finals: Array<KeyRow & { on_hand: Micro }> = [];
     if (up.length) {
       // Adding needs no check but the upper limit the decision made; a row another unit
       // creates meanwhile is waited for and added to.
-      await this.sql.rows(`INSERT INTO balances (item_id, location_id, lot_id, status_id, facility_id, on_hand)
+      finals.push(...await this.sql.rows<KeyRow & { on_hand: Micro }>(`INSERT INTO balances (item_id, location_id, lot_id,
+          status_id, facility_id, on_hand)
         SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[])
-        ON CONFLICT (item_id, location_id, lot_id, status_id) DO UPDATE SET on_hand = balances.on_hand + excluded.on_hand`,
-      [...keyArrays(up), up.map((d) => d.facilityId), up.map((d) => d.delta)]);
+        ON CONFLICT (item_id, location_id, lot_id, status_id) DO UPDATE SET on_hand = balances.on_hand + excluded.on_hand
+        RETURNING item_id, location_id, lot_id, status_id, on_hand`,
+      [...keyArrays(up), up.map((d) => d.facilityId), up.map((d) => d.delta)]));
     }
     if (down.length) {
       // A decrease always hits a row the decision saw, locked FOR UPDATE since. (An upsert
       // would test CHECK (on_hand >= 0) against the bare negative delta first.)
-      const changed = await this.sql.rows(`UPDATE balances b SET on_hand = b.on_hand + d.delta
+      const changed = await this.sql.rows<KeyRow & { on_hand: Micro }>(`UPDATE balances b SET on_hand = b.on_hand + d.delta
         FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[]) AS d (item_id, location_id, lot_id, status_id, delta)
         WHERE b.item_id = d.item_id AND b.location_id = d.location_id AND b.lot_id = d.lot_id AND b.status_id = d.status_id
-        RETURNING 1`, [...keyArrays(down), down.map((d) => d.delta)]);
+        RETURNING b.item_id, b.location_id, b.lot_id, b.status_id, b.on_hand`, [...keyArrays(down), down.map((d) => d.delta)]);
       assert(changed.length === down.length, 'every decreased balance exists');
+      finals.push(...changed);
     }
+    return new Map(finals.map((r) => [balanceKey({ itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id }), r.on_hand]));
   }
 
   /**
@@ -298,6 +324,25 @@ export class PgLedger implements LedgerWriter {
   }
 }
 
+/**
+ * The lines with running balances taken from the balances as written. The decision computed
+ * them from the rows it locked, but a key with no row yet cannot be locked: another unit may
+ * have created it meanwhile, and the upsert added to that. So each changed key's lines are
+ * counted back from its final balance.
+ */
+function withRunningBalances(lines: readonly LineRecord[], finals: ReadonlyMap<string, Micro>): LineRecord[] {
+  const running = new Map(finals);
+  const out = [...lines];
+  for (let i = out.length - 1; i >= 0; i--) {
+    const k = balanceKey(out[i]!);
+    const after = running.get(k);
+    if (after === undefined) continue;
+    out[i] = { ...out[i]!, onHandAfter: after };
+    running.set(k, (after - out[i]!.qtyDelta) as Micro);
+  }
+  return out;
+}
+
 async function sums(sql: Sql, query: string): Promise<LedgerSum[]> {
   return (await sql.rows<KeyRow & { qty: Micro }>(query))
     .map((r) => ({ itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id, qty: r.qty }));
@@ -307,7 +352,7 @@ async function withLines(sql: Sql, rows: TransactionRow[]): Promise<TransactionV
   if (rows.length === 0) return [];
   const lines = await sql.rows<LineRow>(`SELECT l.seq, l.line_no AS "lineNo", l.item_id AS "itemId", l.facility_id AS "facilityId",
     l.location_id AS "locationId", l.lot_id AS "lotId", lots.lot_no AS "lotNo", l.serial_nos AS "serialNos",
-    l.status_id AS "statusId", l.qty_delta AS "qtyDelta"
+    l.status_id AS "statusId", l.qty_delta AS "qtyDelta", l.on_hand_after AS "onHandAfter"
     FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
     WHERE l.seq = ANY(?::bigint[]) ORDER BY l.seq, l.line_no`, [rows.map((r) => r.seq)]);
   const bySeq = new Map<number, LineView[]>();
@@ -317,6 +362,7 @@ async function withLines(sql: Sql, rows: TransactionRow[]): Promise<TransactionV
       lotId: lotOut(l.lotId!),
       serialNos: l.serialNos ? JSON.parse(l.serialNos) : [],
       qtyDelta: fromMicro(l.qtyDelta),
+      onHandAfter: fromMicro(l.onHandAfter),
     };
     bySeq.set(seq, [...(bySeq.get(seq) ?? []), view]);
   }

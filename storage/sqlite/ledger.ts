@@ -1,9 +1,9 @@
 import type {
   AvailabilityFilter, AvailabilityRow, Balance, BalanceFilter, BalanceKey, FacilityAvailabilityRow,
-  LedgerSum, LineView, Lot, PostingEffects, SerialState, TransactionFilter, TransactionView,
+  LedgerSum, LineView, Lot, PostingEffects, RunningBreak, SerialState, TransactionFilter, TransactionView,
 } from '../../core/ledger.js';
 import type { Page, PageRequest } from '../../core/page.js';
-import type { LedgerWriter } from '../../core/ports.js';
+import type { Appended, LedgerWriter } from '../../core/ports.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
 import type { Statements } from './database.js';
 import { page, uniqueViolations, Where } from './sql.js';
@@ -25,10 +25,11 @@ interface TransactionRow extends Omit<TransactionView, 'reference' | 'lines'> {
   referenceId: string | null;
 }
 
-interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta'> {
+interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta' | 'onHandAfter'> {
   seq: number;
   serialNos: string | null;
   qtyDelta: number;
+  onHandAfter: number;
 }
 
 export class SqliteLedger implements LedgerWriter {
@@ -97,7 +98,7 @@ export class SqliteLedger implements LedgerWriter {
     if (rows.length === 0) return [];
     const lines = this.sql.get(`SELECT l.seq, l.line_no AS lineNo, l.item_id AS itemId, l.facility_id AS facilityId,
       l.location_id AS locationId, l.lot_id AS lotId, lots.lot_no AS lotNo, l.serial_nos AS serialNos,
-      l.status_id AS statusId, l.qty_delta AS qtyDelta
+      l.status_id AS statusId, l.qty_delta AS qtyDelta, l.on_hand_after AS onHandAfter
       FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
       WHERE l.seq IN (SELECT value FROM json_each(?)) ORDER BY l.seq, l.line_no`)
       .all(JSON.stringify(rows.map((r) => r.seq))) as LineRow[];
@@ -108,6 +109,7 @@ export class SqliteLedger implements LedgerWriter {
         lotId: lotOut(l.lotId!),
         serialNos: l.serialNos ? JSON.parse(l.serialNos) : [],
         qtyDelta: fromMicro(l.qtyDelta),
+        onHandAfter: fromMicro(l.onHandAfter),
       };
       bySeq.set(seq, [...(bySeq.get(seq) ?? []), view]);
     }
@@ -128,10 +130,14 @@ export class SqliteLedger implements LedgerWriter {
     const args = [...w.args];
     let source: string;
     if (f.asOf !== undefined) {
-      // Postings get non-decreasing posted_at in seq order, so "posted by then" is a seq bound.
-      source = `(SELECT item_id, location_id, lot_id, status_id, facility_id, sum(qty_delta) AS on_hand
-        FROM inventory_lines WHERE seq <= coalesce((SELECT seq FROM inventory_transactions WHERE posted_at <= ?
-        ORDER BY posted_at DESC, seq DESC LIMIT 1), 0)${w.and} GROUP BY item_id, location_id, lot_id, status_id)`;
+      // Every key that ever held stock has a balance row; its on-hand then is the running
+      // balance of its last line up to the last seq posted by that instant (posting times
+      // never go backwards in seq order).
+      source = `(SELECT b.item_id, b.location_id, b.lot_id, b.status_id, b.facility_id,
+        coalesce((SELECT l.on_hand_after FROM inventory_lines l WHERE l.item_id = b.item_id AND l.location_id = b.location_id
+          AND l.lot_id = b.lot_id AND l.status_id = b.status_id AND l.seq <= s.bound ORDER BY l.seq DESC, l.line_no DESC LIMIT 1), 0) AS on_hand
+        FROM balances b, (SELECT coalesce((SELECT seq FROM inventory_transactions WHERE posted_at <= ?
+          ORDER BY posted_at DESC, seq DESC LIMIT 1), 0) AS bound) s WHERE 1${w.and})`;
       args.unshift(f.asOf);
     } else {
       source = `(SELECT * FROM balances WHERE 1${w.and})`;
@@ -181,12 +187,17 @@ export class SqliteLedger implements LedgerWriter {
     };
   }
 
-  async ledgerAndBalances(): Promise<{ ledger: LedgerSum[]; balances: LedgerSum[] }> {
-    // Both statements run back to back on one connection, with no write in between.
+  async verification(): Promise<{ ledger: LedgerSum[]; balances: LedgerSum[]; breaks: RunningBreak[] }> {
+    // The statements run back to back on one connection, with no write in between.
     return {
       ledger: this.sums(`SELECT item_id, location_id, lot_id, status_id, sum(qty_delta) AS qty FROM inventory_lines
         GROUP BY item_id, location_id, lot_id, status_id HAVING qty <> 0`),
       balances: this.sums('SELECT item_id, location_id, lot_id, status_id, on_hand AS qty FROM balances WHERE on_hand <> 0'),
+      breaks: (this.sql.get(`SELECT item_id, location_id, lot_id, status_id, seq, line_no, before + qty_delta AS expected, on_hand_after
+        FROM (SELECT item_id, location_id, lot_id, status_id, seq, line_no, qty_delta, on_hand_after,
+          lag(on_hand_after, 1, 0) OVER (PARTITION BY item_id, location_id, lot_id, status_id ORDER BY seq, line_no) AS before
+          FROM inventory_lines) x
+        WHERE before + qty_delta <> on_hand_after ORDER BY seq, line_no LIMIT 100`).all() as Array<BreakRow>).map(toBreak),
     };
   }
 
@@ -195,7 +206,7 @@ export class SqliteLedger implements LedgerWriter {
       .map((r) => ({ itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id, qty: r.qty }));
   }
 
-  async appendPosting(e: PostingEffects): Promise<{ seq: number; postedAt: string }> {
+  async appendPosting(e: PostingEffects): Promise<Appended> {
     return uniqueViolations(() => {
       const t = e.transaction;
       const lot = this.sql.get('INSERT INTO lots (id, item_id, lot_no, expires_on, created_at) VALUES (?, ?, ?, ?, ?)');
@@ -205,10 +216,10 @@ export class SqliteLedger implements LedgerWriter {
         .run(t.id, t.type, t.occurredAt, t.postedAt, t.reason, t.reference.type, t.reference.id, t.reversesTransactionId)
         .lastInsertRowid);
       const line = this.sql.get(`INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id,
-        status_id, qty_delta, serial_nos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        status_id, qty_delta, on_hand_after, serial_nos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       for (const l of e.lines) {
         line.run(seq, l.lineNo, l.itemId, l.facilityId, l.locationId, lotIn(l.lotId), l.statusId, l.qtyDelta,
-          l.serialNos.length ? JSON.stringify(l.serialNos) : null);
+          l.onHandAfter, l.serialNos.length ? JSON.stringify(l.serialNos) : null);
       }
       // Update first, insert when there is no row: an upsert would test CHECK (on_hand >= 0)
       // against the bare negative delta before it saw the existing row.
@@ -227,9 +238,27 @@ export class SqliteLedger implements LedgerWriter {
         location_id = excluded.location_id, lot_id = excluded.lot_id, status_id = excluded.status_id`);
       for (const s of e.serialMoves) serial.run(s.itemId, s.serialNo, s.facilityId, s.locationId, s.lotId, s.statusId);
       // One writer, and the decision never posts before the last posting: already in order.
-      return { seq, postedAt: t.postedAt };
+      return { seq, postedAt: t.postedAt, lines: e.lines };
     });
   }
+}
+
+interface BreakRow {
+  item_id: string;
+  location_id: string;
+  lot_id: string;
+  status_id: string;
+  seq: number;
+  line_no: number;
+  expected: Micro;
+  on_hand_after: Micro;
+}
+
+function toBreak(r: BreakRow): RunningBreak {
+  return {
+    itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id,
+    seq: r.seq, lineNo: r.line_no, expected: r.expected, onHandAfter: r.on_hand_after,
+  };
 }
 
 function availabilityWhere(f: AvailabilityFilter): Where {

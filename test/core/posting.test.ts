@@ -506,6 +506,39 @@ runRows('inactive', [
 
 // ---- the transaction record -------------------------------------------------------------
 
+test('each line carries its key\'s running balance, counted from the snapshot through earlier lines', () => {
+  const r = decide({ type: 'move', lines: [
+    { item: PLAIN, loc: A, qty: -4 }, { item: PLAIN, loc: B, qty: 4 },
+    { item: PLAIN, loc: A, qty: -1 }, { item: PLAIN, loc: B, qty: 1 },
+  ] });
+  if (!r.ok) return assert.unreachable(r.message);
+  assert.equal(r.value.lines.map((l) => fromMicro(l.onHandAfter)), [6, 4, 5, 5]);
+});
+
+test('UOM conversion happens in the decision: 2 BOX of 12 posts 24 EA, a fraction of a BOX is refused', () => {
+  const boxed = item('boxed', { baseUomId: 'ea', uomConversions: [{ uomId: 'box', factor: 12 }] });
+  const s = snapshot();
+  const withBox: PostingSnapshot = {
+    ...s,
+    items: new Map([...s.items, [boxed.id, boxed]]),
+    uoms: new Map([...s.uoms, ['box', uom('box', 0)]]),
+  };
+  const line = (qty: number, uomId: string | null): PostingLine => ({ itemId: boxed.id, locationId: A, statusId: AV, qty: micro(qty), uomId, at: '' });
+  const ok = decidePosting(withBox, { type: 'adjustment', lines: [line(2, 'box')] }, NOW);
+  if (!ok.ok) return assert.unreachable(ok.message);
+  assert.is(fromMicro(ok.value.lines[0]!.qtyDelta), 24);
+  const half = decidePosting(withBox, { type: 'adjustment', lines: [line(0.5, 'box')] }, NOW);
+  assert.is(!half.ok && half.code, 'bad_request');
+  const unknown = decidePosting(withBox, { type: 'adjustment', lines: [line(1, 'kg')] }, NOW);
+  assert.is(!unknown.ok && unknown.details?.[0]?.path, '/uomId');
+});
+
+test('a move between facilities is refused by the decision, naming the far side', () => {
+  const r = decide({ type: 'move', lines: [{ item: PLAIN, loc: A, qty: -1 }, { item: PLAIN, loc: C, qty: 1 }] });
+  assert.is(!r.ok && r.code, 'bad_request');
+  assert.is(!r.ok && r.details?.[0]?.path, '/lines/1/locationId');
+});
+
 test('postedAt never goes backwards: lastPostedAt later than now wins', () => {
   const later = '2026-05-15T10:00:05.123Z';
   const r = decide({ lines: [{ item: PLAIN, loc: A, qty: 1 }] }, { lastPostedAt: later, now: NOW });

@@ -120,10 +120,13 @@ test('adjustment in and out; statusId defaults to available', async () => {
   assert.is(inbound.lines.length, 1);
   assert.equal(inbound.lines[0], {
     lineNo: 1, itemId, facilityId: w.facilityId, locationId: w.binA, lotId: null, lotNo: null, serialNos: [],
-    statusId: 'available', qtyDelta: 10,
+    statusId: 'available', qtyDelta: 10, onHandAfter: 10,
   });
   const outbound = created(await adjust({ itemId, locationId: w.binA, qtyDelta: -4 }));
   assert.is(outbound.lines[0].qtyDelta, -4);
+  assert.is(outbound.lines[0].onHandAfter, 6, 'each line carries its key\'s running balance');
+  const read = (await t.call('GET', `/v1/inventory/transactions/${outbound.id}`)).body.data;
+  assert.is(read.lines[0].onHandAfter, 6);
   assert.ok(outbound.seq > inbound.seq, 'seq increases');
   const rows = await balances({ itemId });
   assert.is(rows.length, 1);

@@ -96,4 +96,16 @@ test('verify exits 1 when a balance row is missing altogether', async () => {
   assert.is(verify().status, 1);
 });
 
+test('verify exits 1 when a line\'s running balance does not follow from the line before it', async () => {
+  await tamper("INSERT INTO balances (item_id, location_id, lot_id, status_id, facility_id, on_hand) SELECT item_id, location_id, lot_id, status_id, facility_id, on_hand_after FROM inventory_lines WHERE status_id = 'quarantine'");
+  const restored = verify();
+  assert.is(restored.status, 0, restored.stdout);
+  // The balances and the sums still agree; only the running balance of one line is wrong.
+  const [changed] = await tamper('UPDATE inventory_lines SET on_hand_after = on_hand_after + 5 WHERE seq = (SELECT min(seq) FROM inventory_lines)');
+  assert.is(changed, 1);
+  const r = verify();
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /"kind":"running"/);
+});
+
 test.run();

@@ -328,7 +328,7 @@ function freshStore(area: Area, open: () => Promise<Store>): void {
         assert.equal(await r.ledger.listBalances({}, PAGE_ALL), { items: [], total: 0 });
         assert.equal(await r.ledger.listAvailability({}, PAGE_ALL), { items: [], total: 0 });
         assert.equal(await r.ledger.listFacilityAvailability({}, PAGE_ALL), { items: [], total: 0 });
-        assert.equal(await r.ledger.ledgerAndBalances(), { ledger: [], balances: [] });
+        assert.equal(await r.ledger.verification(), { ledger: [], balances: [], breaks: [] });
         assert.is(await r.ledger.lastPostedAt(), null);
         assert.equal(sortedStrings((await r.facilities.listStatuses()).map((s) => s.id)), ['available', 'damaged', 'quarantine']);
       } finally {
@@ -1443,7 +1443,7 @@ function ledgerViews(area: Area): void {
       assert.is((await store.read.ledger.listBalances({ itemId: item.id }, PAGE_ALL)).total, 3, 'it is on hand all the same');
     });
 
-    test('ledgerAndBalances agree key by key, and verifyBalances finds no drift', async (store) => {
+    test('the verification snapshot: ledger sums and balances agree key by key, no running balance breaks, no drift', async (store) => {
       const w = await ownFacility(store);
       const item = await seedItem(store, w, { lotTracking: 'tracked' });
       const plain = await seedItem(store, w);
@@ -1457,7 +1457,8 @@ function ledgerViews(area: Area): void {
         .filter((x) => (x.itemId === item.id || x.itemId === plain.id) && x.qty !== 0)
         .map((x) => ({ itemId: x.itemId, locationId: x.locationId, lotId: x.lotId, statusId: x.statusId, qty: x.qty }))
         .sort((a, b) => `${a.itemId}|${a.locationId}|${a.lotId}|${a.statusId}`.localeCompare(`${b.itemId}|${b.locationId}|${b.lotId}|${b.statusId}`));
-      const both = await store.read.ledger.ledgerAndBalances();
+      const both = await store.read.ledger.verification();
+      assert.equal(both.breaks, []);
       const sums = mine(both.ledger);
       const balances = mine(both.balances);
       assert.equal(sums, balances);

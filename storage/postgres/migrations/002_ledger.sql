@@ -51,10 +51,13 @@ CREATE TABLE inventory_lines (
   lot_id      text COLLATE "C" NOT NULL,
   status_id   text COLLATE "C" NOT NULL,
   qty_delta   bigint NOT NULL,
+  -- The key's balance right after this line: the on-hand as of any seq is one index lookup.
+  on_hand_after bigint NOT NULL CHECK (on_hand_after >= 0),
   serial_nos  text,
   PRIMARY KEY (seq, line_no)
 );
-CREATE INDEX inventory_lines_item ON inventory_lines (item_id, seq);
+-- A balance key's history in order; also serves "lines of an item".
+CREATE INDEX inventory_lines_key ON inventory_lines (item_id, location_id, lot_id, status_id, seq, line_no);
 CREATE INDEX inventory_lines_facility ON inventory_lines (facility_id, seq);
 CREATE INDEX inventory_lines_location ON inventory_lines (location_id, seq);
 
