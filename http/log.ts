@@ -7,7 +7,7 @@ export interface Logger {
   log(level: Exclude<Level, 'silent'>, msg: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: Level = 'info', write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
+export function createLogger(level: Level = 'info', write: (text: string) => void = toStdout): Logger {
   const min = LEVELS.indexOf(level);
   return {
     log(l, msg, fields = {}) {
@@ -15,6 +15,26 @@ export function createLogger(level: Level = 'info', write: (line: string) => voi
       write(`${JSON.stringify({ time: new Date().toISOString(), level: l, msg, ...fields })}\n`);
     },
   };
+}
+
+/**
+ * Lines written to stdout once per turn of the event loop rather than one write each: under
+ * load a turn answers dozens of requests, and a write to a file or pipe is a system call.
+ * What is pending is written at exit.
+ */
+let pending: string[] = [];
+
+function flush(): void {
+  if (pending.length === 0) return;
+  const text = pending.join('');
+  pending = [];
+  process.stdout.write(text);
+}
+
+process.once('exit', flush);
+
+function toStdout(text: string): void {
+  if (pending.push(text) === 1) setImmediate(flush);
 }
 
 export function parseLevel(value: string | undefined): Level {

@@ -224,17 +224,20 @@ export class PoolSql implements Sql {
 // --- query building ----------------------------------------------------------------------
 
 /** One page of rows and the total count of rows matching the same filter, from one snapshot. */
-export function page<T>(
+export async function page<T>(
   sql: Sql, select: string, from: string, where: string, args: readonly unknown[], orderBy: string, p: PageRequest,
 ): Promise<Page<T>> {
   const w = where ? ` WHERE ${where}` : '';
+  const rows = (s: Sql) => s.rows<T>(`${select} ${from}${w} ORDER BY ${orderBy} LIMIT ? OFFSET ?`, [...args, p.limit, p.offset]);
   // A grouped query counts its groups, not its rows.
   const count = /\bGROUP BY\b/i.test(from) ? `SELECT count(*) AS n FROM (SELECT 1 ${from}${w}) AS g` : `SELECT count(*) AS n ${from}${w}`;
+  const first = p.offset === 0 ? await rows(sql) : null;
+  // A first page that is not full is the whole list: its length is the total, one statement.
+  if (first && first.length < p.limit) return { items: first, total: first.length };
+  // Otherwise the page and its count come from one snapshot, so they agree.
   return sql.snapshot(async (s) => {
     const total = (await s.rows<{ n: number }>(count, args))[0]?.n ?? 0;
-    const items = total === 0 || p.offset >= total
-      ? []
-      : await s.rows<T>(`${select} ${from}${w} ORDER BY ${orderBy} LIMIT ? OFFSET ?`, [...args, p.limit, p.offset]);
+    const items = total === 0 || p.offset >= total ? [] : await rows(s);
     return { items, total };
   });
 }

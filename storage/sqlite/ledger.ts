@@ -33,7 +33,15 @@ interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta' | 'onHandAfter
 }
 
 export class SqliteLedger implements LedgerWriter {
+  /** The last posting's time, kept by appendPosting; undefined until read. */
+  private lastPosted: string | null | undefined;
+
   constructor(private readonly sql: Statements) {}
+
+  /** Forgets cached values: the store calls it on rollback and when another process wrote. */
+  forgetCached(): void {
+    this.lastPosted = undefined;
+  }
 
   async getLots(ids: readonly string[]): Promise<Lot[]> {
     const s = this.sql.get(`${LOT} WHERE id = ?`);
@@ -61,7 +69,8 @@ export class SqliteLedger implements LedgerWriter {
   }
 
   async lastPostedAt(): Promise<string | null> {
-    return (this.sql.get('SELECT posted_at FROM inventory_transactions ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined) ?? null;
+    this.lastPosted ??= (this.sql.get('SELECT posted_at FROM inventory_transactions ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined) ?? null;
+    return this.lastPosted;
   }
 
   async itemHasHistory(itemId: string): Promise<boolean> {
@@ -238,6 +247,7 @@ export class SqliteLedger implements LedgerWriter {
         location_id = excluded.location_id, lot_id = excluded.lot_id, status_id = excluded.status_id`);
       for (const s of e.serialMoves) serial.run(s.itemId, s.serialNo, s.facilityId, s.locationId, s.lotId, s.statusId);
       // One writer, and the decision never posts before the last posting: already in order.
+      this.lastPosted = t.postedAt;
       return { seq, postedAt: t.postedAt, lines: e.lines };
     });
   }

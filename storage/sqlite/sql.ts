@@ -4,18 +4,19 @@ import type { Page, PageRequest } from '../../core/page.js';
 import { UniqueViolation } from '../../core/ports.js';
 import type { Statements } from './database.js';
 
-/** One page of rows and the total count of rows matching the same filter. */
+/**
+ * One page of rows and the total count of rows matching the same filter. A first page that
+ * is not full is the whole list, so its length is the total: no second query.
+ */
 export async function page<T>(
   sql: Statements, select: string, from: string, where: string, args: unknown[], orderBy: string, p: PageRequest,
 ): Promise<Page<T>> {
   const w = where ? ` WHERE ${where}` : '';
+  const items = sql.get(`${select} ${from}${w} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(...args, p.limit, p.offset) as T[];
+  if (p.offset === 0 && items.length < p.limit) return { items, total: items.length };
   // A grouped query counts its groups, not its rows.
   const count = /\bGROUP BY\b/i.test(from) ? `SELECT count(*) FROM (SELECT 1 ${from}${w})` : `SELECT count(*) ${from}${w}`;
-  const total = sql.get(count).pluck().get(...args) as number;
-  const items = total === 0 || p.offset >= total
-    ? []
-    : (sql.get(`${select} ${from}${w} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(...args, p.limit, p.offset) as T[]);
-  return { items, total };
+  return { items, total: sql.get(count).pluck().get(...args) as number };
 }
 
 /**

@@ -29,6 +29,8 @@ interface Job {
 interface Areas extends Writer {
   catalog: SqliteCatalog;
   facilities: SqliteFacilities;
+  tokens: SqliteTokens;
+  ledger: SqliteLedger;
 }
 
 function areas(db: Db): Areas {
@@ -59,15 +61,18 @@ function unavailable(e: unknown): unknown {
  * it to commit or roll back, so reads see committed state only. (A batch never yields to
  * other I/O in practice, so nothing waits; the guard keeps that true if one ever does.)
  */
-function committedReader(writer: Writer, open: () => boolean, idle: () => Promise<void>): Reader {
+function committedReader(writer: Writer, open: () => boolean, idle: () => Promise<void>, fresh: () => void): Reader {
   const guard = <T extends object>(area: T): T => {
     const guarded: Record<string, unknown> = {};
     for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(area))) {
       const method = (area as Record<string, unknown>)[name];
       if (name === 'constructor' || typeof method !== 'function') continue;
-      guarded[name] = (...args: unknown[]) => (open()
-        ? idle().then(() => method.apply(area, args))
-        : method.apply(area, args));
+      const call = (...args: unknown[]): unknown => {
+        if (open()) return idle().then(() => call(...args));
+        fresh();
+        return method.apply(area, args);
+      };
+      guarded[name] = call;
     }
     return guarded as T;
   };
@@ -95,6 +100,9 @@ export class SqliteStore implements Store {
   /** How long the WAL may collect commits before the next checkpoint; null: no WAL. */
   private readonly checkpointMs: number | null = null;
   private lastCheckpoint = Date.now();
+  private readonly dataVersion: () => number;
+  private lastDataVersion: number;
+  private checkedThisTurn = false;
 
   constructor(readonly file: string, private readonly db: Db, options: SqliteOptions = {}) {
     this.maxBatch = options.maxBatch ?? 1000;
@@ -103,13 +111,21 @@ export class SqliteStore implements Store {
     // concurrency (every call is synchronous), and it costs: in WAL mode a connection drops
     // its whole page cache whenever another connection has committed, so a reader beside a
     // busy writer reads every page from the OS again on every request.
-    this.read = committedReader(this.writer, () => this.flushing, () => this.idle);
+    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.dataVersion = () => dataVersion.get()!;
+    this.lastDataVersion = this.dataVersion();
+    this.read = committedReader(this.writer, () => this.flushing, () => this.idle, () => this.fresh());
     if (file !== MEMORY) {
       // SQLite's own checkpoint runs inside the COMMIT that fills the WAL, delaying every
       // reply of that batch. We checkpoint ourselves instead, right after a batch's replies
       // have gone out (see checkpoint()).
       db.pragma('wal_autocheckpoint = 0');
-      this.checkpointMs = options.checkpointIntervalMs ?? 250;
+      // Once a second: a checkpoint copies each changed page once, however often it changed,
+      // so rarer checkpoints do less work in all and stall fewer requests (measured under
+      // HTTP load at 50 connections: every 250 ms, p99 24 ms; every second, p99 15 ms and
+      // 12 % more postings). The WAL file is cut back to 64 MiB after a burst.
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      this.checkpointMs = options.checkpointIntervalMs ?? 1000;
     }
   }
 
@@ -143,6 +159,8 @@ export class SqliteStore implements Store {
     const settle: Array<() => void> = [];
     try {
       this.db.exec('BEGIN IMMEDIATE');
+      // Under the write lock nobody else can commit: check now, whatever this turn knew.
+      this.fresh(true);
     } catch (e) {
       for (const job of batch) job.reject(unavailable(e));
       this.done();
@@ -193,10 +211,31 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Cached records may come from a unit that rolled back: start over. */
+  /** Cached records may come from a unit that rolled back, or be stale: start over. */
   private forgetCached(): void {
     this.writer.catalog.forgetCached();
     this.writer.facilities.forgetCached();
+    this.writer.tokens.forgetCached();
+    this.writer.ledger.forgetCached();
+  }
+
+  /**
+   * Another process may write the same file (`ims token revoke` beside a running server):
+   * SQLite's data_version changes when another connection has committed, and then every
+   * cached record is forgotten. Our own commits do not change it; they keep the caches
+   * right themselves.
+   */
+  private fresh(force = false): void {
+    // Reads ask once per turn of the event loop: the pragma costs as much as a small query,
+    // and a turn's reads may as well see the file as it was when the turn began.
+    if (this.checkedThisTurn && !force) return;
+    this.checkedThisTurn = true;
+    setImmediate(() => (this.checkedThisTurn = false));
+    const version = this.dataVersion();
+    if (version !== this.lastDataVersion) {
+      this.lastDataVersion = version;
+      this.forgetCached();
+    }
   }
 
   private done(): void {

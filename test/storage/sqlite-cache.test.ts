@@ -1,6 +1,6 @@
-// The SQLite store caches items, UOMs and locations for the posting path. A cache must never
-// serve what a rolled-back unit wrote, nor a version an update replaced, nor let a caller
-// change what the next caller reads.
+// The SQLite store caches items, UOMs, locations and tokens for the hot paths. A cache must
+// never serve what a rolled-back unit wrote, nor a version an update replaced, nor what
+// another process changed in the file since, nor let a caller change what the next one reads.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCommand } from '../../core/command.js';
@@ -11,6 +11,11 @@ import type { Store } from '../../core/ports.js';
 import { unwrap } from '../../core/result.js';
 import { createUom } from '../../core/uom.js';
 import { openStore } from '../../storage/open.js';
+import { authenticate, createToken, revokeToken } from '../../core/token.js';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const now = () => new Date().toISOString();
 let store: Store;
@@ -66,6 +71,37 @@ test('records handed out cannot be changed by the caller', async () => {
     (a as { name: string }).name = 'mutated';
   });
   assert.is((await store.read.catalog.getItem(item.id))!.name, 'A');
+});
+
+test('a change another process commits to the file is seen on the next read (tokens, items)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ims-cache-'));
+  const file = join(dir, 'ims.db');
+  const shared = await openStore(`sqlite:${file}`);
+  try {
+    const token = unwrap(await runCommand(shared, (tx) => createToken(tx, { name: 't', permissions: ['*'] }, now())));
+    const ea = unwrap(await runCommand(shared, (tx) => createUom(tx, { code: 'EA', name: 'Each' }, now())));
+    const it = unwrap(await runCommand(shared, (tx) => createItem(tx, { itemNo: 'B-1', name: 'B', itemKind: 'purchased', baseUomId: ea.id }, now())));
+    assert.ok(await authenticate(shared.read, token.token, now()), 'known and cached');
+    assert.is((await shared.read.catalog.getItem(it.id))!.name, 'B');
+    const other = new Database(file); // as `ims token revoke` would, from another process
+    other.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(now(), token.id);
+    other.prepare("UPDATE items SET name = 'Renamed elsewhere' WHERE id = ?").run(it.id);
+    other.close();
+    // A request after the change: the next turn of the event loop.
+    await new Promise((r) => setImmediate(r));
+    assert.is(await authenticate(shared.read, token.token, now()), null, 'revoked elsewhere: refused at once');
+    assert.is((await shared.read.catalog.getItem(it.id))!.name, 'Renamed elsewhere');
+  } finally {
+    await shared.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a token revoked through the store is refused on its next request', async () => {
+  const token = unwrap(await runCommand(store, (tx) => createToken(tx, { name: 't', permissions: ['*'] }, now())));
+  assert.ok(await authenticate(store.read, token.token, now()));
+  unwrap(await runCommand(store, (tx) => revokeToken(tx, token.id, now())));
+  assert.is(await authenticate(store.read, token.token, now()), null);
 });
 
 test.run();
