@@ -12,7 +12,7 @@ export async function listBalances(r: Reader, filter: BalanceFilter, page: PageR
 export type AvailabilityGrouping = 'location' | 'facility';
 
 export async function listAvailability(
-  r: Reader, filter: AvailabilityFilter, groupBy: AvailabilityGrouping, page: PageRequest,
+  r: Reader, filter: AvailabilityFilter, groupBy: AvailabilityGrouping, page: PageRequest, now: string,
 ): Promise<Page<AvailabilityRow | FacilityAvailabilityRow>> {
-  return groupBy === 'facility' ? r.ledger.listFacilityAvailability(filter, page) : r.ledger.listAvailability(filter, page);
+  return groupBy === 'facility' ? r.ledger.listFacilityAvailability(filter, page, now) : r.ledger.listAvailability(filter, page, now);
 }

@@ -78,7 +78,7 @@ export class Ims {
     transactions: (filter: TransactionFilter = {}, p?: Partial<PageRequest>) => listTransactions(this.store.read, filter, this.page(p)),
     balances: (filter: BalanceFilter = {}, p?: Partial<PageRequest>) => listBalances(this.store.read, filter, this.page(p)),
     availability: (filter: AvailabilityFilter = {}, groupBy: AvailabilityGrouping = 'location', p?: Partial<PageRequest>) =>
-      listAvailability(this.store.read, filter, groupBy, this.page(p)),
+      listAvailability(this.store.read, filter, groupBy, this.page(p), this.now()),
     verify: () => verifyBalances(this.store.read),
   };
 

@@ -9,6 +9,8 @@ import type {
   LedgerSum, LineRecord, Lot, PostingEffects, RunningBreak, SerialState, TransactionFilter, TransactionView,
 } from './ledger.js';
 import type { Location, LocationFilter } from './location.js';
+import type { Allocation, AllocationFilter, AllocationRecord, ReservationFilter, ReservationRecord } from './reservation.js';
+import type { ItemFacility, StockPosition } from './stock.js';
 import type { Page, PageRequest } from './page.js';
 import type { Micro } from './quantity.js';
 import type { StockStatus } from './status.js';
@@ -69,14 +71,23 @@ export interface LedgerReader {
   /** On-hand of each key that has a balance row; keys without one hold zero. */
   getBalances(keys: readonly BalanceKey[]): Promise<Array<BalanceKey & { onHand: Micro }>>;
   getSerials(itemId: string, serialNos: readonly string[]): Promise<SerialState[]>;
+  /**
+   * The stock positions of these items at these facilities: available on hand, holding
+   * reservations and allocations, per facility and per location and lot. In a write unit on
+   * PostgreSQL, each item and facility is locked first (in one fixed order), so no other unit
+   * can change what is on hand or promised there until this one ends. With `committedOnly`,
+   * only the positions that have holding reservations are returned (all are still locked).
+   */
+  getStockPositions(pairs: readonly ItemFacility[], now: string, options?: { committedOnly?: boolean }): Promise<StockPosition[]>;
   lastPostedAt(): Promise<string | null>;
   itemHasHistory(itemId: string): Promise<boolean>;
   getTransaction(id: string): Promise<TransactionView | null>;
   findReversal(transactionId: string): Promise<string | null>;
   listTransactions(filter: TransactionFilter, page: PageRequest): Promise<Page<TransactionView>>;
   listBalances(filter: BalanceFilter, page: PageRequest): Promise<Page<Balance>>;
-  listAvailability(filter: AvailabilityFilter, page: PageRequest): Promise<Page<AvailabilityRow>>;
-  listFacilityAvailability(filter: AvailabilityFilter, page: PageRequest): Promise<Page<FacilityAvailabilityRow>>;
+  /** Reservations and allocations count when they hold stock at `now`. */
+  listAvailability(filter: AvailabilityFilter, page: PageRequest, now: string): Promise<Page<AvailabilityRow>>;
+  listFacilityAvailability(filter: AvailabilityFilter, page: PageRequest, now: string): Promise<Page<FacilityAvailabilityRow>>;
   /**
    * For verification, read in one snapshot: every balance key's sum of ledger lines, every
    * non-zero balance row, and the first lines (at most 100) whose running balance is not the
@@ -102,6 +113,25 @@ export interface LedgerWriter extends LedgerReader {
   appendPosting(effects: PostingEffects): Promise<Appended>;
 }
 
+export interface ReservationReader {
+  /** In a write unit on PostgreSQL, locks the reservation's item and facility, then the row. */
+  getReservation(id: string): Promise<ReservationRecord | null>;
+  listReservations(filter: ReservationFilter, page: PageRequest, now: string): Promise<Page<ReservationRecord>>;
+  getAllocations(reservationId: string): Promise<AllocationRecord[]>;
+  listAllocations(filter: AllocationFilter, page: PageRequest, now: string): Promise<Page<Allocation>>;
+  /** For verification: every item and facility with a reservation holding stock at `now`. */
+  committedPairs(now: string): Promise<ItemFacility[]>;
+  /** For verification: reservations whose qtyAllocated is not the sum of their allocations. */
+  allocationMismatches(): Promise<Array<{ reservationId: string; qtyAllocated: Micro; allocations: Micro }>>;
+}
+
+export interface ReservationWriter extends ReservationReader {
+  insertReservation(reservation: ReservationRecord): Promise<void>;
+  updateReservation(reservation: ReservationRecord): Promise<void>;
+  /** Replaces the reservation's allocations with these (none: all gone). */
+  putAllocations(reservationId: string, allocations: readonly AllocationRecord[]): Promise<void>;
+}
+
 export interface IdempotencyReader {
   getKey(tokenId: string, key: string): Promise<IdempotencyRecord | null>;
 }
@@ -117,6 +147,7 @@ export interface Reader {
   facilities: FacilityReader;
   tokens: TokenReader;
   ledger: LedgerReader;
+  reservations: ReservationReader;
   idempotency: IdempotencyReader;
 }
 
@@ -125,6 +156,7 @@ export interface Writer extends Reader {
   facilities: FacilityWriter;
   tokens: TokenWriter;
   ledger: LedgerWriter;
+  reservations: ReservationWriter;
   idempotency: IdempotencyWriter;
 }
 

@@ -15,6 +15,7 @@ import type { Writer } from './ports.js';
 import { add, fitsDecimals, fromMicro, isWhole, isWithinLimit, SCALE, ZERO, type Micro } from './quantity.js';
 import { fail, failAt, ok, type Detail, type Failure, type Result } from './result.js';
 import type { StockStatus } from './status.js';
+import { placeKey, positionKey, type ItemFacility, type StockPosition } from './stock.js';
 import type { Uom } from './uom.js';
 
 /** Field names a line's errors point at, when they differ from the defaults. */
@@ -36,12 +37,25 @@ export interface PostingLine {
   fields?: Partial<Record<LineField, string>>;
 }
 
+/**
+ * Commitments a posting ends in the same unit: a shipment fulfils part of a reservation, so
+ * that part stops counting against stock as the stock leaves. `qty` is the reservation
+ * quantity (soft or allocated) at the facility; `places` the allocated part, per place.
+ */
+export interface Consumption {
+  itemId: string;
+  facilityId: string;
+  qty: Micro;
+  places: ReadonlyMap<string, Micro>;
+}
+
 export interface PostingRequest {
   type: TransactionType;
   reason?: string | null;
   reference?: Reference | null;
   reversesTransactionId?: string | null;
   lines: readonly PostingLine[];
+  consumes?: readonly Consumption[];
 }
 
 export interface PostingSnapshot {
@@ -56,6 +70,8 @@ export interface PostingSnapshot {
   balances: ReadonlyMap<string, Micro>;
   /** Serial states by `itemId|serialNo`; a missing serial has never been on hand. */
   serials: ReadonlyMap<string, SerialState>;
+  /** Stock positions (with reservations and allocations) of the items and facilities the posting lowers. */
+  positions: ReadonlyMap<string, StockPosition>;
   lastPostedAt: string | null;
 }
 
@@ -91,7 +107,7 @@ export function decidePosting(s: PostingSnapshot, request: PostingRequest, now: 
     resolved.push(r.value);
   }
   const totals = sumDeltas(resolved);
-  const short = checkBalances(s, totals);
+  const short = checkBalances(s, totals) ?? checkCommitments(s, resolved, request.consumes ?? []);
   if (short) return short;
   const serials = moveSerials(s, resolved);
   if (!serials.ok) return serials;
@@ -258,6 +274,49 @@ function checkBalances(s: PostingSnapshot, totals: Map<string, KeyTotal>): Failu
   return null;
 }
 
+/** Whether a line changes stock that counts as available: an available status, not in transit. */
+function countsAsAvailable(s: PostingSnapshot, r: ResolvedLine): boolean {
+  return s.statuses.get(r.line.statusId)?.isAvailable === true && r.location.type !== 'transit';
+}
+
+/**
+ * Reservations and allocations stay covered: per item and facility the posting lowers,
+ * available on hand after it ≥ what is still reserved and allocated; per location and lot,
+ * on hand there ≥ what is allocated there. What the posting itself fulfils stops counting.
+ */
+function checkCommitments(s: PostingSnapshot, lines: readonly ResolvedLine[], consumes: readonly Consumption[]): Failure | null {
+  const details: Detail[] = [];
+  for (const [key, p] of s.positions) {
+    const mine = lines.filter((r) => r.line.itemId === p.itemId && r.location.facilityId === p.facilityId && countsAsAvailable(s, r));
+    if (!mine.some((r) => r.qty < 0)) continue;
+    const used = consumes.find((c) => positionKey(c) === key);
+    const onHand = p.onHand + mine.reduce((sum, r) => sum + r.qty, 0);
+    const promised = p.reserved + p.allocated - (used?.qty ?? 0);
+    if (onHand < promised) {
+      const first = mine.find((r) => r.qty < 0)!;
+      details.push({
+        path: pathOf(first.line, 'qty'),
+        message: `item ${first.item.itemNo} at facility: ${fromMicro(promised as Micro)} reserved or allocated, ${fromMicro(onHand as Micro)} would be on hand`,
+      });
+      continue;
+    }
+    for (const place of p.locations) {
+      const here = mine.filter((r) => r.location.id === place.locationId && (r.lot?.id ?? null) === place.lotId);
+      if (!here.some((r) => r.qty < 0)) continue;
+      const left = place.onHand + here.reduce((sum, r) => sum + r.qty, 0);
+      const allocated = place.allocated - (used?.places.get(placeKey(place.locationId, place.lotId)) ?? 0);
+      if (left < allocated) {
+        const first = here.find((r) => r.qty < 0)!;
+        details.push({
+          path: pathOf(first.line, 'qty'),
+          message: `item ${first.item.itemNo} at ${first.location.path}: ${fromMicro(allocated as Micro)} allocated, ${fromMicro(left as Micro)} would be on hand`,
+        });
+      }
+    }
+  }
+  return details.length ? fail('insufficient_stock', `stock is promised: ${details.map((d) => d.message).join('; ')}`, details) : null;
+}
+
 /**
  * Serials leave before they arrive, so a serial may move within one posting; a serial is
  * never on hand in two places, never issued from where it is not, never received twice.
@@ -294,7 +353,7 @@ function assertNetsToZero(lines: readonly LineRecord[]): void {
 }
 
 /** Loads exactly what the decision needs: a few set-based reads, no matter how many lines. */
-export async function loadPostingSnapshot(tx: Writer, request: PostingRequest): Promise<PostingSnapshot> {
+export async function loadPostingSnapshot(tx: Writer, request: PostingRequest, now: string): Promise<PostingSnapshot> {
   const lines = request.lines;
   const distinct = (xs: Array<string | null | undefined>) => [...new Set(xs.filter((x): x is string => x != null))];
   const [items, locations, statuses, lotsById, lotsByNo, lastPostedAt] = await Promise.all([
@@ -306,6 +365,19 @@ export async function loadPostingSnapshot(tx: Writer, request: PostingRequest): 
     tx.ledger.lastPostedAt(),
   ]);
   const uoms = await tx.catalog.getUoms(distinct([...items.map((i) => i.baseUomId), ...lines.map((l) => l.uomId)]));
+  // The positions of what the posting may lower; on PostgreSQL this locks them first, in
+  // one order, so no other unit can promise or take the same stock meanwhile.
+  const available = new Set(statuses.filter((st) => st.isAvailable).map((st) => st.id));
+  const where = new Map(locations.map((l) => [l.id, l]));
+  const lowered = new Map<string, ItemFacility>();
+  for (const l of lines) {
+    const location = where.get(l.locationId);
+    if (l.qty < 0 && location && location.type !== 'transit' && available.has(l.statusId)) {
+      lowered.set(positionKey({ itemId: l.itemId, facilityId: location.facilityId }), { itemId: l.itemId, facilityId: location.facilityId });
+    }
+  }
+  // Without holding reservations a position asks nothing more than non-negative balances.
+  const positions = lowered.size ? await tx.ledger.getStockPositions([...lowered.values()], now, { committedOnly: true }) : [];
   const byNo = new Map(lotsByNo.map((l) => [lotKey(l.itemId, l.lotNo), l]));
   const keys = lines.flatMap((l) => {
     const lotId = l.lotId ?? (l.lotNo != null ? byNo.get(lotKey(l.itemId, l.lotNo))?.id : null);
@@ -328,13 +400,14 @@ export async function loadPostingSnapshot(tx: Writer, request: PostingRequest): 
     lotsByNo: byNo,
     balances: new Map(balances.map((b) => [balanceKey(b), b.onHand])),
     serials: new Map(serials.flat().map((st) => [serialKey(st.itemId, st.serialNo), st])),
+    positions: new Map(positions.map((p) => [positionKey(p), p])),
     lastPostedAt,
   };
 }
 
 /** Load, decide, apply: the whole posting as one step of a write unit. */
 export async function post(tx: Writer, request: PostingRequest, now: string): Promise<Result<TransactionView>> {
-  const snapshot = await loadPostingSnapshot(tx, request);
+  const snapshot = await loadPostingSnapshot(tx, request, now);
   const decision = decidePosting(snapshot, request, now);
   if (!decision.ok) return decision;
   const appended = await tx.ledger.appendPosting(decision.value);

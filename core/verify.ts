@@ -1,15 +1,20 @@
 // Verification recomputes every balance from the ledger and compares it with the balance
-// table the postings maintain, and checks every line's running balance against the line
-// before it. Any difference is a bug; `ims verify` exits non-zero on one.
+// table the postings maintain, checks every line's running balance against the line before
+// it, and checks that every promise is covered: per item and facility, reserved + allocated
+// ≤ available on hand; per location and lot, allocated ≤ on hand; each reservation's
+// allocated quantity is the sum of its allocations. Any difference is a bug; `ims verify`
+// exits non-zero on one.
 import { balanceKey, type BalanceKey } from './ledger.js';
 import type { Reader } from './ports.js';
 import { fromMicro } from './quantity.js';
 
 export type Drift =
   | (BalanceKey & { kind: 'balance'; ledger: number; balance: number })
-  | (BalanceKey & { kind: 'running'; seq: number; lineNo: number; expected: number; onHandAfter: number });
+  | (BalanceKey & { kind: 'running'; seq: number; lineNo: number; expected: number; onHandAfter: number })
+  | { kind: 'promised'; itemId: string; facilityId: string; locationId: string | null; lotId: string | null; onHand: number; promised: number }
+  | { kind: 'allocation'; reservationId: string; qtyAllocated: number; allocations: number };
 
-export async function verifyBalances(reader: Reader): Promise<Drift[]> {
+export async function verifyBalances(reader: Reader, now: string = new Date().toISOString()): Promise<Drift[]> {
   const { ledger, balances, breaks } = await reader.ledger.verification();
   const byKey = new Map<string, { key: BalanceKey; ledger: number; balance: number }>();
   const entry = (k: BalanceKey) => {
@@ -26,7 +31,28 @@ export async function verifyBalances(reader: Reader): Promise<Drift[]> {
   for (const b of breaks) {
     drift.push({ kind: 'running', ...key(b), seq: b.seq, lineNo: b.lineNo, expected: fromMicro(b.expected), onHandAfter: fromMicro(b.onHandAfter) });
   }
+  drift.push(...await promises(reader, now));
+  for (const m of await reader.reservations.allocationMismatches()) {
+    drift.push({ kind: 'allocation', reservationId: m.reservationId, qtyAllocated: fromMicro(m.qtyAllocated), allocations: fromMicro(m.allocations) });
+  }
   return drift;
+}
+
+/** Positions where what is promised exceeds what is there. */
+async function promises(reader: Reader, now: string): Promise<Drift[]> {
+  const out: Drift[] = [];
+  for (const p of await reader.ledger.getStockPositions(await reader.reservations.committedPairs(now), now)) {
+    const base = { kind: 'promised' as const, itemId: p.itemId, facilityId: p.facilityId };
+    if (p.reserved + p.allocated > p.onHand) {
+      out.push({ ...base, locationId: null, lotId: null, onHand: fromMicro(p.onHand), promised: fromMicro(p.reserved + p.allocated) });
+    }
+    for (const l of p.locations) {
+      if (l.allocated > l.onHand) {
+        out.push({ ...base, locationId: l.locationId, lotId: l.lotId, onHand: fromMicro(l.onHand), promised: fromMicro(l.allocated) });
+      }
+    }
+  }
+  return out;
 }
 
 function key(k: BalanceKey): BalanceKey {

@@ -4,6 +4,7 @@ import { catalogRoutes } from './catalog.js';
 import { facilityRoutes } from './facilities.js';
 import { inventoryRoutes } from './inventory.js';
 import { metaRoutes } from './meta.js';
+import { reservationRoutes } from './reservations.js';
 
 /** The route table: the router, the permission checks and the OpenAPI document all read it. */
 export const routes: readonly Route[] = [
@@ -11,5 +12,6 @@ export const routes: readonly Route[] = [
   ...catalogRoutes,
   ...facilityRoutes,
   ...inventoryRoutes,
+  ...reservationRoutes,
   ...authRoutes,
 ];

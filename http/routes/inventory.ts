@@ -29,7 +29,7 @@ export const inventoryRoutes: Route[] = [
     kind: 'list', method: 'GET', path: '/v1/inventory/availability', permission: 'inventory:read', tag: 'Inventory',
     summary: 'Available quantity per item and location (or facility), available statuses only, transit excluded',
     query: listQuery({ itemId: id, facilityId: id, locationId: id, groupBy: { ...oneOf(['location', 'facility']), default: 'location' } }),
-    run: (r, { query: { limit, offset, groupBy, ...filter } }) => listAvailability(r, filter, groupBy, { limit, offset }),
+    run: (r, { query: { limit, offset, groupBy, ...filter } }, ctx) => listAvailability(r, filter, groupBy, { limit, offset }, ctx.now),
   },
   {
     kind: 'list', method: 'GET', path: '/v1/inventory/transactions', permission: 'inventory:read', tag: 'Inventory',

@@ -6,6 +6,9 @@ import {
 } from '../../core/ledger.js';
 import type { Page, PageRequest } from '../../core/page.js';
 import type { Appended, LedgerWriter } from '../../core/ports.js';
+import type { ItemFacility, StockPosition } from '../../core/stock.js';
+import { HOLDING } from './reservations.js';
+import { stockPositions } from './stock.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
 import { byteOrder, page, storable, Where, type Sql } from './sql.js';
 
@@ -52,6 +55,10 @@ const keyArrays = (keys: readonly BalanceKey[]) =>
 
 export class PgLedger implements LedgerWriter {
   constructor(private readonly sql: Sql) {}
+
+  async getStockPositions(pairs: readonly ItemFacility[], now: string, options: { committedOnly?: boolean } = {}): Promise<StockPosition[]> {
+    return stockPositions(this.sql, pairs, now, options.committedOnly ?? false);
+  }
 
   async getLots(all: readonly string[]): Promise<Lot[]> {
     const ids = all.filter(storable);
@@ -166,15 +173,20 @@ export class PgLedger implements LedgerWriter {
     return { items: r.items.map((b) => ({ ...b, lotId: lotOut(b.lotId), onHand: fromMicro(b.onHand) })), total: r.total };
   }
 
-  async listAvailability(f: AvailabilityFilter, p: PageRequest): Promise<Page<AvailabilityRow>> {
+  async listAvailability(f: AvailabilityFilter, p: PageRequest, now: string): Promise<Page<AvailabilityRow>> {
     const w = availabilityWhere(f);
+    // Allocations join per item and location; every balance row of the place carries the
+    // same total, so it is taken once (max), not summed.
     const r = await page<AvailabilityRow>(this.sql,
       `SELECT b.item_id AS "itemId", b.facility_id AS "facilityId", b.location_id AS "locationId",
-        sum(b.on_hand)::bigint AS "onHand", 0 AS allocated`,
+        sum(b.on_hand)::bigint AS "onHand", coalesce(max(al.qty), 0)::bigint AS allocated`,
       `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available
         JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
+        LEFT JOIN (SELECT a.item_id, a.location_id, sum(a.qty)::bigint AS qty FROM allocations a
+          JOIN reservations r ON r.id = a.reservation_id WHERE ${HOLDING} GROUP BY a.item_id, a.location_id) al
+          ON al.item_id = b.item_id AND al.location_id = b.location_id
         WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.location_id, b.facility_id, i.item_no, loc.path`,
-      '', w.args, 'i.item_no, b.facility_id, loc.path', p);
+      '', [now, ...w.args], 'i.item_no, b.facility_id, loc.path', p);
     return {
       items: r.items.map((a) => ({
         itemId: a.itemId, facilityId: a.facilityId, locationId: a.locationId,
@@ -184,15 +196,19 @@ export class PgLedger implements LedgerWriter {
     };
   }
 
-  async listFacilityAvailability(f: AvailabilityFilter, p: PageRequest): Promise<Page<FacilityAvailabilityRow>> {
+  async listFacilityAvailability(f: AvailabilityFilter, p: PageRequest, now: string): Promise<Page<FacilityAvailabilityRow>> {
     const w = availabilityWhere(f);
     const r = await page<FacilityAvailabilityRow>(this.sql,
-      `SELECT b.item_id AS "itemId", b.facility_id AS "facilityId", sum(b.on_hand)::bigint AS "onHand", 0 AS reserved, 0 AS allocated`,
+      `SELECT b.item_id AS "itemId", b.facility_id AS "facilityId", sum(b.on_hand)::bigint AS "onHand",
+        coalesce(max(c.reserved), 0)::bigint AS reserved, coalesce(max(c.allocated), 0)::bigint AS allocated`,
       `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available
         JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
         JOIN facilities fac ON fac.id = b.facility_id
+        LEFT JOIN (SELECT r.item_id, r.facility_id, sum(r.qty - r.qty_allocated - r.qty_fulfilled)::bigint AS reserved,
+          sum(r.qty_allocated)::bigint AS allocated FROM reservations r WHERE ${HOLDING} GROUP BY r.item_id, r.facility_id) c
+          ON c.item_id = b.item_id AND c.facility_id = b.facility_id
         WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.facility_id, i.item_no, fac.code`,
-      '', w.args, 'i.item_no, fac.code', p);
+      '', [now, ...w.args], 'i.item_no, fac.code', p);
     return {
       items: r.items.map((a) => ({
         itemId: a.itemId,

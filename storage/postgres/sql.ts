@@ -22,6 +22,8 @@ export interface Sql {
 export class UnitState {
   /** The first database error of this attempt: the transaction is aborted from there on. */
   firstError: unknown = null;
+  /** Items at facilities (`itemId|facilityId`) this unit has locked (see stock.ts). */
+  readonly stockLocked = new Set<string>();
   /** Serial numbers (`itemId|serialNo`) this unit loaded, and so locked: they exist. */
   readonly serialsSeen = new Set<string>();
 }

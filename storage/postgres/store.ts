@@ -20,6 +20,7 @@ import { createPool, migrate, type PoolOptions } from './database.js';
 import { PgFacilities, type StatusCache } from './facilities.js';
 import { PgIdempotency } from './idempotency.js';
 import { PgLedger } from './ledger.js';
+import { PgReservations } from './reservations.js';
 import { isConnectionLost, isTransient, isUnavailable, isUniqueViolation, PoolSql, portError, UnitSql, type Sql } from './sql.js';
 import { PgTokens } from './tokens.js';
 
@@ -34,6 +35,7 @@ function areas(sql: Sql, statuses: StatusCache): Writer {
     facilities: new PgFacilities(sql, statuses),
     tokens: new PgTokens(sql),
     ledger: new PgLedger(sql),
+    reservations: new PgReservations(sql),
     idempotency: new PgIdempotency(sql),
   };
 }

@@ -5,7 +5,9 @@ import type {
 import type { Page, PageRequest } from '../../core/page.js';
 import type { Appended, LedgerWriter } from '../../core/ports.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
+import { positionKey, type ItemFacility, type LocationStock, type StockPosition } from '../../core/stock.js';
 import type { Statements } from './database.js';
+import { HOLDING } from './reservations.js';
 import { page, uniqueViolations, Where } from './sql.js';
 
 // Balances and lines store '' for "no lot" so the balance key is never NULL.
@@ -66,6 +68,11 @@ export class SqliteLedger implements LedgerWriter {
     const s = this.sql.get(`SELECT item_id AS itemId, serial_no AS serialNo, facility_id AS facilityId,
       location_id AS locationId, lot_id AS lotId, status_id AS statusId FROM serials WHERE item_id = ? AND serial_no = ?`);
     return serialNos.map((no) => s.get(itemId, no) as SerialState | undefined).filter((x): x is SerialState => !!x);
+  }
+
+  async getStockPositions(pairs: readonly ItemFacility[], now: string, options: { committedOnly?: boolean } = {}): Promise<StockPosition[]> {
+    const unique = [...new Map(pairs.map((p) => [positionKey(p), p])).values()];
+    return unique.map((p) => stockPosition(this.sql, p, now, options.committedOnly ?? false)).filter((p): p is StockPosition => p !== null);
   }
 
   async lastPostedAt(): Promise<string | null> {
@@ -160,30 +167,39 @@ export class SqliteLedger implements LedgerWriter {
     return { items: r.items.map((b) => ({ ...b, lotId: lotOut(b.lotId), onHand: fromMicro(b.onHand) })), total: r.total };
   }
 
-  async listAvailability(f: AvailabilityFilter, p: PageRequest): Promise<Page<AvailabilityRow>> {
+  async listAvailability(f: AvailabilityFilter, p: PageRequest, now: string): Promise<Page<AvailabilityRow>> {
     const w = availabilityWhere(f);
+    // Allocations join per item and location; every balance row of the place carries the
+    // same total, so it is taken once (max), not summed.
     const r = await page<AvailabilityRow>(this.sql,
       `SELECT b.item_id AS itemId, b.facility_id AS facilityId, b.location_id AS locationId, sum(b.on_hand) AS onHand,
-        0 AS allocated`,
+        coalesce(max(al.qty), 0) AS allocated`,
       `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available = 1
         JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
+        LEFT JOIN (SELECT a.item_id, a.location_id, sum(a.qty) AS qty FROM allocations a
+          JOIN reservations r ON r.id = a.reservation_id WHERE ${HOLDING} GROUP BY a.item_id, a.location_id) al
+          ON al.item_id = b.item_id AND al.location_id = b.location_id
         WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.location_id`,
-      '', w.args, 'i.item_no, b.facility_id, loc.path', p);
+      '', [now, ...w.args], 'i.item_no, b.facility_id, loc.path', p);
     return {
       items: r.items.map((a) => ({ ...a, onHand: fromMicro(a.onHand), allocated: fromMicro(a.allocated), available: fromMicro(a.onHand - a.allocated) })),
       total: r.total,
     };
   }
 
-  async listFacilityAvailability(f: AvailabilityFilter, p: PageRequest): Promise<Page<FacilityAvailabilityRow>> {
+  async listFacilityAvailability(f: AvailabilityFilter, p: PageRequest, now: string): Promise<Page<FacilityAvailabilityRow>> {
     const w = availabilityWhere(f);
     const r = await page<FacilityAvailabilityRow>(this.sql,
-      `SELECT b.item_id AS itemId, b.facility_id AS facilityId, sum(b.on_hand) AS onHand, 0 AS reserved, 0 AS allocated`,
+      `SELECT b.item_id AS itemId, b.facility_id AS facilityId, sum(b.on_hand) AS onHand,
+        coalesce(max(c.reserved), 0) AS reserved, coalesce(max(c.allocated), 0) AS allocated`,
       `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available = 1
         JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
         JOIN facilities fac ON fac.id = b.facility_id
+        LEFT JOIN (SELECT r.item_id, r.facility_id, sum(r.qty - r.qty_allocated - r.qty_fulfilled) AS reserved,
+          sum(r.qty_allocated) AS allocated FROM reservations r WHERE ${HOLDING} GROUP BY r.item_id, r.facility_id) c
+          ON c.item_id = b.item_id AND c.facility_id = b.facility_id
         WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.facility_id`,
-      '', w.args, 'i.item_no, fac.code', p);
+      '', [now, ...w.args], 'i.item_no, fac.code', p);
     return {
       items: r.items.map((a) => ({
         ...a,
@@ -273,4 +289,54 @@ function toBreak(r: BreakRow): RunningBreak {
 
 function availabilityWhere(f: AvailabilityFilter): Where {
   return new Where().add('b.item_id = ?', f.itemId).add('b.facility_id = ?', f.facilityId).add('b.location_id = ?', f.locationId);
+}
+
+interface PlaceRow {
+  location_id: string;
+  lot_id: string;
+  path: string;
+  is_pickable: number;
+  lot_no: string | null;
+  expires_on: string | null;
+  lot_created_at: string | null;
+  on_hand: Micro;
+  allocated: Micro;
+}
+
+/** One item's stock position at one facility (see core/stock.ts). */
+export function stockPosition(sql: Statements, pair: ItemFacility, now: string, committedOnly: boolean): StockPosition | null {
+  const promised = sql.get(`SELECT coalesce(sum(r.qty - r.qty_allocated - r.qty_fulfilled), 0) AS reserved,
+    coalesce(sum(r.qty_allocated), 0) AS allocated, count(*) AS n FROM reservations r
+    WHERE r.item_id = ? AND r.facility_id = ? AND ${HOLDING}`).get(pair.itemId, pair.facilityId, now) as { reserved: Micro; allocated: Micro; n: number };
+  if (committedOnly && promised.n === 0) return null;
+  // Places: available stock at non-transit locations, and holding allocations, per location and lot.
+  const places = sql.get(`SELECT p.location_id, p.lot_id, loc.path, loc.is_pickable, lots.lot_no, lots.expires_on,
+      lots.created_at AS lot_created_at, sum(p.on_hand) AS on_hand, sum(p.allocated) AS allocated
+    FROM (SELECT b.location_id, b.lot_id, b.on_hand, 0 AS allocated FROM balances b
+          JOIN stock_statuses s ON s.id = b.status_id AND s.is_available = 1
+          WHERE b.item_id = ? AND b.facility_id = ? AND b.on_hand > 0
+        UNION ALL
+        SELECT a.location_id, a.lot_id, 0, a.qty FROM allocations a JOIN reservations r ON r.id = a.reservation_id
+          WHERE a.item_id = ? AND a.facility_id = ? AND ${HOLDING}) p
+    JOIN locations loc ON loc.id = p.location_id AND loc.type <> 'transit'
+    LEFT JOIN lots ON lots.id = p.lot_id
+    GROUP BY p.location_id, p.lot_id`).all(pair.itemId, pair.facilityId, pair.itemId, pair.facilityId, now) as PlaceRow[];
+  const locations: LocationStock[] = places.map((r) => ({
+    locationId: r.location_id,
+    locationPath: r.path,
+    isPickable: r.is_pickable === 1,
+    lotId: lotOut(r.lot_id),
+    lotNo: r.lot_no,
+    lotExpiresOn: r.expires_on,
+    lotCreatedAt: r.lot_created_at,
+    onHand: r.on_hand,
+    allocated: r.allocated,
+  }));
+  return {
+    ...pair,
+    onHand: locations.reduce((s, l) => s + l.onHand, 0) as Micro,
+    reserved: promised.reserved,
+    allocated: locations.reduce((s, l) => s + l.allocated, 0) as Micro,
+    locations,
+  };
 }

@@ -9,6 +9,7 @@ import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } 
 import { SqliteFacilities } from './facilities.js';
 import { SqliteIdempotency } from './idempotency.js';
 import { SqliteLedger } from './ledger.js';
+import { SqliteReservations } from './reservations.js';
 import { SqliteTokens } from './tokens.js';
 
 export interface SqliteOptions {
@@ -31,6 +32,7 @@ interface Areas extends Writer {
   facilities: SqliteFacilities;
   tokens: SqliteTokens;
   ledger: SqliteLedger;
+  reservations: SqliteReservations;
 }
 
 function areas(db: Db): Areas {
@@ -40,6 +42,7 @@ function areas(db: Db): Areas {
     facilities: new SqliteFacilities(sql),
     tokens: new SqliteTokens(sql),
     ledger: new SqliteLedger(sql),
+    reservations: new SqliteReservations(sql),
     idempotency: new SqliteIdempotency(sql),
   };
 }
@@ -81,6 +84,7 @@ function committedReader(writer: Writer, open: () => boolean, idle: () => Promis
     facilities: guard(writer.facilities),
     tokens: guard(writer.tokens),
     ledger: guard(writer.ledger),
+    reservations: guard(writer.reservations),
     idempotency: guard(writer.idempotency),
   };
 }

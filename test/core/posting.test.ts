@@ -131,6 +131,7 @@ function snapshot(o: { balances?: Start; lastPostedAt?: string | null; serials?:
     lotsByNo: new Map(LOTS.map((l) => [`${l.itemId}|${l.lotNo}`, l])),
     balances: new Map((o.balances ?? BASE_BALANCES).map(([key, qty]) => [key, micro(qty)])),
     serials: new Map((o.serials ?? SERIALS).map((s) => [`${s.itemId}|${s.serialNo}`, s])),
+    positions: new Map(),
     lastPostedAt: o.lastPostedAt === undefined ? T0 : o.lastPostedAt,
   };
 }

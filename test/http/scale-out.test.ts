@@ -7,8 +7,8 @@
 // while the postings are being made (seq order is commit order). One Idempotency-Key sent to
 // both hosts at once posts once.
 //
-// Reservations do not exist yet: the oversell check uses adjustments of -1 for now; the issue
-// that adds reservations extends it to reservations of 1.
+// The oversell checks run twice: 32 parallel reservations of 1 against 10 available, and
+// 32 parallel issues (adjustments of -1) against 10 on hand, both spread over the two hosts.
 //
 // This file chooses its database itself (a fresh PostgreSQL database), so test/run.mjs runs
 // it once. Without PostgreSQL it is skipped with the reason (a failure when IMS_REQUIRE_PG=1).
@@ -140,6 +140,19 @@ if (reason !== null) {
     for (const r of refused) assert.is(r.body.error, 'insufficient_stock');
     assert.is(await onHand(a, item.id, bin.id), 0);
     assert.is(await onHand(b, item.id, bin.id), 0);
+
+    // Reservations: 32 of 1 against 10 available, over both hosts, 5 rounds.
+    for (let round = 0; round < 5; round++) {
+      const reserved = await created(b, '/v1/items', { itemNo: `SCALE-R${round}`, name: 'Reserved', itemKind: 'purchased', baseUomId: ea.id });
+      await created(a, '/v1/inventory/adjustments', { itemId: reserved.id, locationId: bin.id, qtyDelta: 10 });
+      const holds = await Promise.all(Array.from({ length: 32 }, (_, i) => call(hosts[i % 2]!, 'POST', '/v1/inventory/reservations',
+        { itemId: reserved.id, facilityId: facility.id, qty: 1, demand: { type: 'manual' } })));
+      assert.is(holds.filter((r) => r.status === 201).length, 10, `round ${round}: ${holds.map((r) => r.status).join(',')}`);
+      assert.ok(holds.filter((r) => r.status !== 201).every((r) => r.status === 409 && r.body.error === 'insufficient_stock'));
+      const availability = await call(a, 'GET', `/v1/inventory/availability?groupBy=facility&itemId=${reserved.id}`);
+      assert.is(availability.body.data[0].available, 0);
+      assert.is(availability.body.data[0].reserved, 10);
+    }
   });
 
   test('one Idempotency-Key sent to both hosts at once posts once; both answer with it', async () => {

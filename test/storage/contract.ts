@@ -47,6 +47,8 @@ const tick = (): string => new Date((clockMs += 1000)).toISOString();
 const shift = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
 
 const PAGE_ALL: PageRequest = { limit: 1000, offset: 0 };
+/** "Now" for reads that count holding reservations: after every instant the fixture clock gives. */
+const NOW_FAR = '2099-01-01T00:00:00.000Z';
 const page = (limit: number, offset = 0): PageRequest => ({ limit, offset });
 
 function micro(n: number): Micro {
@@ -326,8 +328,8 @@ function freshStore(area: Area, open: () => Promise<Store>): void {
         assert.equal(await r.ledger.listTransactions({}, PAGE_ALL), { items: [], total: 0 });
         assert.equal(await r.ledger.listTransactions({ afterSeq: 0 }, PAGE_ALL), { items: [], total: 0 });
         assert.equal(await r.ledger.listBalances({}, PAGE_ALL), { items: [], total: 0 });
-        assert.equal(await r.ledger.listAvailability({}, PAGE_ALL), { items: [], total: 0 });
-        assert.equal(await r.ledger.listFacilityAvailability({}, PAGE_ALL), { items: [], total: 0 });
+        assert.equal(await r.ledger.listAvailability({}, PAGE_ALL, NOW_FAR), { items: [], total: 0 });
+        assert.equal(await r.ledger.listFacilityAvailability({}, PAGE_ALL, NOW_FAR), { items: [], total: 0 });
         assert.equal(await r.ledger.verification(), { ledger: [], balances: [], breaks: [] });
         assert.is(await r.ledger.lastPostedAt(), null);
         assert.equal(sortedStrings((await r.facilities.listStatuses()).map((s) => s.id)), ['available', 'damaged', 'quarantine']);
@@ -1398,11 +1400,11 @@ function ledgerViews(area: Area): void {
       const sort = <T extends { facilityId: string; locationId?: string }>(xs: T[]) =>
         [...xs].sort((a, b) => `${a.facilityId}|${a.locationId ?? ''}`.localeCompare(`${b.facilityId}|${b.locationId ?? ''}`));
       const byLocation = async (f: Parameters<Reader['ledger']['listAvailability']>[0], p = PAGE_ALL) => {
-        const r = await store.read.ledger.listAvailability(f, p);
+        const r = await store.read.ledger.listAvailability(f, p, NOW_FAR);
         return { items: sort(r.items), total: r.total };
       };
       const byFacility = async (f: Parameters<Reader['ledger']['listFacilityAvailability']>[0], p = PAGE_ALL) => {
-        const r = await store.read.ledger.listFacilityAvailability(f, p);
+        const r = await store.read.ledger.listFacilityAvailability(f, p, NOW_FAR);
         return { items: sort(r.items), total: r.total };
       };
       assert.equal(await byLocation({ itemId: item.id }), {
@@ -1418,12 +1420,12 @@ function ledgerViews(area: Area): void {
       assert.equal(await byFacility({ itemId: item.id }), { items: sort([fac(w1.facility, 15), fac(w2.facility, 7)]), total: 2 });
       assert.equal(await byFacility({ itemId: item.id, facilityId: w2.facility.id }), { items: [fac(w2.facility, 7)], total: 1 });
       assert.equal(await byFacility({ facilityId: w1.facility.id, locationId: w1.binB.id }), { items: [fac(w1.facility, 5)], total: 1 });
-      const p1 = await store.read.ledger.listAvailability({ itemId: item.id }, page(2));
+      const p1 = await store.read.ledger.listAvailability({ itemId: item.id }, page(2), NOW_FAR);
       assert.is(p1.total, 3, 'total counts rows, not balances');
       assert.is(p1.items.length, 2);
-      const paged = await allPages((p) => store.read.ledger.listAvailability({ itemId: item.id }, p), 2);
+      const paged = await allPages((p) => store.read.ledger.listAvailability({ itemId: item.id }, p, NOW_FAR), 2);
       assert.is(new Set(paged.items.map((r) => r.locationId)).size, 3, 'pages do not repeat rows');
-      const f1 = await store.read.ledger.listFacilityAvailability({ itemId: item.id }, page(1));
+      const f1 = await store.read.ledger.listFacilityAvailability({ itemId: item.id }, page(1), NOW_FAR);
       assert.is(f1.total, 2);
       assert.is(f1.items.length, 1);
       // Issuing everything available at B takes B out of the list.
@@ -1438,8 +1440,8 @@ function ledgerViews(area: Area): void {
       await mustPost(store, 'adjustment', [{ item, location: w.binA, qty: 3, status: 'quarantine' }]);
       await mustPost(store, 'adjustment', [{ item, location: w.binB, qty: 1, status: 'damaged' }]);
       await mustPost(store, 'transfer_in', [{ item, location: w.transit, qty: 2 }]);
-      assert.equal(await store.read.ledger.listAvailability({ itemId: item.id }, PAGE_ALL), { items: [], total: 0 });
-      assert.equal(await store.read.ledger.listFacilityAvailability({ itemId: item.id }, PAGE_ALL), { items: [], total: 0 });
+      assert.equal(await store.read.ledger.listAvailability({ itemId: item.id }, PAGE_ALL, NOW_FAR), { items: [], total: 0 });
+      assert.equal(await store.read.ledger.listFacilityAvailability({ itemId: item.id }, PAGE_ALL, NOW_FAR), { items: [], total: 0 });
       assert.is((await store.read.ledger.listBalances({ itemId: item.id }, PAGE_ALL)).total, 3, 'it is on hand all the same');
     });
 
