@@ -17,15 +17,32 @@ function random16(): Uint8Array {
   return pool.slice(used - 16, used);
 }
 
+// Within one millisecond, ids of this process still increase: the 12 bits after the version
+// count up (RFC 9562, method 1), so records made in one step sort in the order they were made.
+let lastMs = -1;
+let counter = 0;
+
 export function newId(now: number = Date.now()): string {
   const b = random16();
+  if (now <= lastMs) {
+    counter += 1;
+    if (counter > 0xfff) {
+      // 4096 ids in one millisecond: borrow the next one.
+      lastMs += 1;
+      counter = 0;
+    }
+  } else {
+    lastMs = now;
+    counter = b[6]! & 0x07; // start low and random, leaving room to count up
+  }
   // 48-bit big-endian millisecond timestamp.
-  let ms = now;
+  let ms = lastMs;
   for (let i = 5; i >= 0; i--) {
     b[i] = ms % 256;
     ms = Math.floor(ms / 256);
   }
-  b[6] = (b[6]! & 0x0f) | 0x70; // version 7
+  b[6] = 0x70 | (counter >> 8); // version 7 and the counter's high bits
+  b[7] = counter & 0xff;
   b[8] = (b[8]! & 0x3f) | 0x80; // RFC 9562 variant
   let s = '';
   for (let i = 0; i < 16; i++) {
