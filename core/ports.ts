@@ -11,6 +11,9 @@ import type {
 import type { Location, LocationFilter } from './location.js';
 import type { Allocation, AllocationFilter, AllocationRecord, ReservationFilter, ReservationRecord } from './reservation.js';
 import type { ItemFacility, StockPosition } from './stock.js';
+import type { CountReader, CountWriter } from './count.js';
+import type { PolicyReader, PolicyWriter } from './policy.js';
+import type { TransferReader, TransferWriter } from './transfer.js';
 import type { Page, PageRequest } from './page.js';
 import type { Micro } from './quantity.js';
 import type { StockStatus } from './status.js';
@@ -148,6 +151,9 @@ export interface Reader {
   tokens: TokenReader;
   ledger: LedgerReader;
   reservations: ReservationReader;
+  transfers: TransferReader;
+  counts: CountReader;
+  policies: PolicyReader;
   idempotency: IdempotencyReader;
 }
 
@@ -157,6 +163,9 @@ export interface Writer extends Reader {
   tokens: TokenWriter;
   ledger: LedgerWriter;
   reservations: ReservationWriter;
+  transfers: TransferWriter;
+  counts: CountWriter;
+  policies: PolicyWriter;
   idempotency: IdempotencyWriter;
 }
 

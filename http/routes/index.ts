@@ -4,7 +4,10 @@ import { catalogRoutes } from './catalog.js';
 import { facilityRoutes } from './facilities.js';
 import { inventoryRoutes } from './inventory.js';
 import { metaRoutes } from './meta.js';
+import { countRoutes } from './counts.js';
+import { policyRoutes } from './policies.js';
 import { reservationRoutes } from './reservations.js';
+import { transferRoutes } from './transfers.js';
 
 /** The route table: the router, the permission checks and the OpenAPI document all read it. */
 export const routes: readonly Route[] = [
@@ -13,5 +16,8 @@ export const routes: readonly Route[] = [
   ...facilityRoutes,
   ...inventoryRoutes,
   ...reservationRoutes,
+  ...transferRoutes,
+  ...countRoutes,
+  ...policyRoutes,
   ...authRoutes,
 ];

@@ -20,7 +20,10 @@ import { createPool, migrate, type PoolOptions } from './database.js';
 import { PgFacilities, type StatusCache } from './facilities.js';
 import { PgIdempotency } from './idempotency.js';
 import { PgLedger } from './ledger.js';
+import { PgCounts } from './counts.js';
+import { PgPolicies } from './policies.js';
 import { PgReservations } from './reservations.js';
+import { PgTransfers } from './transfers.js';
 import { isConnectionLost, isTransient, isUnavailable, isUniqueViolation, PoolSql, portError, UnitSql, type Sql } from './sql.js';
 import { PgTokens } from './tokens.js';
 
@@ -36,6 +39,9 @@ function areas(sql: Sql, statuses: StatusCache): Writer {
     tokens: new PgTokens(sql),
     ledger: new PgLedger(sql),
     reservations: new PgReservations(sql),
+    transfers: new PgTransfers(sql),
+    counts: new PgCounts(sql),
+    policies: new PgPolicies(sql),
     idempotency: new PgIdempotency(sql),
   };
 }

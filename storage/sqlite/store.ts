@@ -9,7 +9,10 @@ import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } 
 import { SqliteFacilities } from './facilities.js';
 import { SqliteIdempotency } from './idempotency.js';
 import { SqliteLedger } from './ledger.js';
+import { SqliteCounts } from './counts.js';
+import { SqlitePolicies } from './policies.js';
 import { SqliteReservations } from './reservations.js';
+import { SqliteTransfers } from './transfers.js';
 import { SqliteTokens } from './tokens.js';
 
 export interface SqliteOptions {
@@ -43,6 +46,9 @@ function areas(db: Db): Areas {
     tokens: new SqliteTokens(sql),
     ledger: new SqliteLedger(sql),
     reservations: new SqliteReservations(sql),
+    transfers: new SqliteTransfers(sql),
+    counts: new SqliteCounts(sql),
+    policies: new SqlitePolicies(sql),
     idempotency: new SqliteIdempotency(sql),
   };
 }
@@ -85,6 +91,9 @@ function committedReader(writer: Writer, open: () => boolean, idle: () => Promis
     tokens: guard(writer.tokens),
     ledger: guard(writer.ledger),
     reservations: guard(writer.reservations),
+    transfers: guard(writer.transfers),
+    counts: guard(writer.counts),
+    policies: guard(writer.policies),
     idempotency: guard(writer.idempotency),
   };
 }
