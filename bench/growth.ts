@@ -31,6 +31,7 @@
 // Exit 1 when a correctness check fails, or (full run only) a binding target is missed;
 // --quick targets are indicative only. Temp files and child processes are removed on exit,
 // on failure and on SIGINT/SIGTERM.
+import { benchArgs, emitReport } from './args.js';
 import Database from 'better-sqlite3';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -52,15 +53,8 @@ import { machineInfo } from './report.js';
 import { DEFAULT_WORLD, seedWorld, type World } from './world.js';
 
 const USAGE = 'usage: node --import tsx bench/growth.ts [--quick] [--json]';
-const args = new Set(process.argv.slice(2));
-for (const a of args) {
-  if (!['--json', '--quick'].includes(a)) {
-    console.error(`unknown argument ${a}; ${USAGE}`);
-    process.exit(2);
-  }
-}
-const asJson = args.has('--json');
-const quick = args.has('--quick');
+const args = benchArgs('growth.ts');
+const quick = args.quick;
 
 const OPTIONS = {
   stages: quick ? [10_000, 50_000] : [10_000, 100_000, 1_000_000],
@@ -445,9 +439,7 @@ async function main(): Promise<number> {
     seconds: (Date.now() - started) / 1000,
   };
 
-  if (asJson) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
+  if (emitReport(args, report)) {
     const m = report.machine;
     const o = OPTIONS;
     console.log(`ims growth benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (better-sqlite3 ${m.betterSqlite3})`);

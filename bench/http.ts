@@ -32,6 +32,7 @@
 // whose name contains <text> (their limits are then measured only if they match too). Exit code
 // 0 when every check passes (targets are reported, not enforced: they vary with the
 // machine). Every child process and the temp dir are removed, also on failure and SIGINT.
+import { benchArgs, emitReport } from './args.js';
 import Database from 'better-sqlite3';
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,15 +46,8 @@ import { DEFAULT_WORLD, keysOf, type WorldSize } from './world.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-const args = new Set(process.argv.slice(2));
-for (const a of args) {
-  if (!['--json', '--quick'].includes(a)) {
-    console.error(`unknown argument ${a}; usage: node --import tsx bench/http.ts [--quick] [--json]`);
-    process.exit(2);
-  }
-}
-const asJson = args.has('--json');
-const quick = args.has('--quick');
+const args = benchArgs('http.ts');
+const quick = args.quick;
 
 const CONNECTIONS = [10, 50] as const;
 const TIMING = quick ? { warmupMs: 200, durationMs: 600 } : { warmupMs: 1000, durationMs: 5000 };
@@ -695,9 +689,7 @@ async function main(): Promise<number> {
   };
   cleanupSync();
 
-  if (asJson) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
+  if (emitReport(args, report)) {
     const m = report.machine;
     console.log(`ims HTTP benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (better-sqlite3 ${m.betterSqlite3})`);
     console.log(`load average (1 min): ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end${product ? `; product at ${product.commit}${product.dirty ? ' with uncommitted changes' : ''}` : ''}`);

@@ -24,6 +24,7 @@
 // durable defaults, fsync and synchronous_commit on: every acknowledged posting is on disk.
 // Without either (or with IMS_BENCH_PG=0) the PostgreSQL rows are left out, and the report
 // says why.
+import { benchArgs, emitReport } from './args.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -38,18 +39,11 @@ import { post } from '../core/posting.js';
 import type { Result } from '../core/result.js';
 import { findPgBin, startCluster } from '../test/support/postgres.mjs';
 import { RawLedger } from './raw.js';
-import { machineInfo, table, withRatios, type Check, type Row, type StoreName, type Workload } from './report.js';
+import { machineInfo, postingTargets, table, targetLine, withRatios, type Check, type Row, type StoreName, type Workload } from './report.js';
 import { adjustmentRequest, DEFAULT_WORLD, keysOf, seedWorld, type World } from './world.js';
 
-const args = new Set(process.argv.slice(2));
-for (const a of args) {
-  if (!['--json', '--quick'].includes(a)) {
-    console.error(`unknown argument ${a}; usage: node --import tsx bench/posting.ts [--quick] [--json]`);
-    process.exit(2);
-  }
-}
-const asJson = args.has('--json');
-const quick = args.has('--quick');
+const args = benchArgs('posting.ts');
+const quick = args.quick;
 
 const BATCH = 100;
 const TIMING = quick
@@ -317,9 +311,7 @@ async function main(): Promise<number> {
   };
   const ok = checks.every((c) => c.drift.length === 0 && c.transactions === c.expectedTransactions
     && (c.batchCommits === null || (c.batchCommits.commits === 1 && c.batchCommits.savepoints === BATCH)));
-  if (asJson) {
-    process.stdout.write(`${JSON.stringify({ ...report, ok }, null, 2)}\n`);
-  } else {
+  if (emitReport(args, { ...report, targets: postingTargets(report.rows), ok })) {
     const m = report.machine;
     console.log(`ims posting benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (better-sqlite3 ${m.betterSqlite3})`);
     console.log(`load average (1 min): ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end; temp dir ${m.tmpdir}`);
@@ -333,6 +325,9 @@ async function main(): Promise<number> {
     console.log('ops/s = postings per second. Latency is per posting for single rows and per batch of 100 for batched rows.');
     console.log('core/raw = core ops/s ÷ raw ops/s on the same store (single-api is compared with raw single).');
     console.log('postgres batched = 100 postings submitted at once, each its own transaction, over the connection pool.');
+    console.log('');
+    console.log('targets:');
+    for (const t of postingTargets(report.rows)) console.log(targetLine(t));
     console.log('');
     for (const c of checks) console.log(checkLine(c));
     console.log(`\n${ok ? 'all checks passed' : 'CHECKS FAILED'} in ${report.seconds.toFixed(1)} s`);

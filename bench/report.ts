@@ -92,3 +92,33 @@ export function table(rows: Row[]): string {
   const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
+
+/** A goal measured in one run: value against limit. `binding` targets decide the outcome. */
+export interface Target {
+  name: string;
+  value: number;
+  limit: number;
+  unit: string;
+  pass: boolean;
+  binding: boolean;
+}
+
+/**
+ * The posting path's goal: core ≥ 0.7 × raw, single and batched, on the default store (a
+ * file with synchronous FULL). The other stores are shown for information.
+ */
+export function postingTargets(rows: readonly Row[]): Target[] {
+  return rows.filter((r) => r.impl === 'core' && r.coreOverRaw !== null && r.workload !== 'single-api').map((r) => ({
+    name: `core ${r.workload} ≥ 0.7 × raw on ${r.store} (${r.synchronous})`,
+    value: r.coreOverRaw!,
+    limit: 0.7,
+    unit: '×',
+    pass: r.coreOverRaw! >= 0.7,
+    binding: r.store === 'file',
+  }));
+}
+
+export function targetLine(t: Target): string {
+  const value = t.unit === '×' ? t.value.toFixed(2) : `${t.value.toFixed(1)} ${t.unit}`;
+  return `  ${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${value} (limit ${t.limit}${t.unit === '×' ? '' : ` ${t.unit}`})${t.binding ? '' : ' [informational]'}`;
+}
