@@ -14,6 +14,11 @@ import { pageRequest, type PageRequest } from './page.js';
 import type { Store, Writer } from './ports.js';
 import { notFound, ok, type Result } from './result.js';
 import { reversalInputSchema, reverseTransaction, type ReversalInput } from './reversal.js';
+import {
+  allocateInputSchema, allocateReservation, createReservation, endReservation, fulfillInputSchema, fulfillReservation,
+  patchReservation, reservationInputSchema, reservationPatchSchema, reservationView,
+  type AllocateInput, type AllocationFilter, type FulfillInput, type ReservationFilter, type ReservationInput, type ReservationPatch,
+} from './reservation.js';
 import type { Schema } from './schema.js';
 import { createToken, publicToken, revokeToken, tokenInputSchema, type TokenInput } from './token.js';
 import { getTransaction, listTransactions } from './transaction.js';
@@ -80,6 +85,29 @@ export class Ims {
     availability: (filter: AvailabilityFilter = {}, groupBy: AvailabilityGrouping = 'location', p?: Partial<PageRequest>) =>
       listAvailability(this.store.read, filter, groupBy, this.page(p), this.now()),
     verify: () => verifyBalances(this.store.read),
+  };
+
+  readonly reservations = {
+    create: this.command<ReservationInput, unknown>(reservationInputSchema, createReservation),
+    update: (id: string, patch: ReservationPatch, ifMatch?: number) =>
+      this.command<ReservationPatch, unknown>(reservationPatchSchema, (tx, input, now) => patchReservation(tx, id, input, now, ifMatch))(patch),
+    allocate: (id: string, input: AllocateInput = {}) =>
+      this.command<AllocateInput, unknown>(allocateInputSchema, (tx, i, now) => allocateReservation(tx, id, i, now))(input),
+    fulfill: (id: string, input: FulfillInput = {}) =>
+      this.command<FulfillInput, unknown>(fulfillInputSchema, (tx, i, now) => fulfillReservation(tx, id, i, now))(input),
+    release: (id: string) => runCommand(this.store, (tx) => endReservation(tx, id, 'release', this.now())),
+    cancel: (id: string) => runCommand(this.store, (tx) => endReservation(tx, id, 'cancel', this.now())),
+    get: async (id: string) => {
+      const r = await this.store.read.reservations.getReservation(id);
+      return r ? ok(reservationView(r, this.now())) : notFound('reservation');
+    },
+    list: async (filter: ReservationFilter = {}, p?: Partial<PageRequest>) => {
+      const now = this.now();
+      const page = await this.store.read.reservations.listReservations(filter, this.page(p), now);
+      return { items: page.items.map((r) => reservationView(r, now)), total: page.total };
+    },
+    allocations: (filter: AllocationFilter = {}, p?: Partial<PageRequest>) =>
+      this.store.read.reservations.listAllocations(filter, this.page(p), this.now()),
   };
 
   readonly tokens = {
