@@ -12,6 +12,7 @@ import type { Location, LocationFilter } from './location.js';
 import type { Allocation, AllocationFilter, AllocationRecord, ReservationFilter, ReservationRecord } from './reservation.js';
 import type { ItemFacility, StockPosition } from './stock.js';
 import type { CountReader, CountWriter } from './count.js';
+import type { DocumentCounter } from './document.js';
 import type { PolicyReader, PolicyWriter } from './policy.js';
 import type { TransferReader, TransferWriter } from './transfer.js';
 import type { Page, PageRequest } from './page.js';
@@ -166,6 +167,8 @@ export interface Writer extends Reader {
   transfers: TransferWriter;
   counts: CountWriter;
   policies: PolicyWriter;
+  /** Numbers of documents per type (`TR-000001`). */
+  documents: DocumentCounter;
   idempotency: IdempotencyWriter;
 }
 

@@ -168,7 +168,10 @@ function itemQty(item: Item, decimals: number, value: number, path: string): Res
 }
 
 async function loadItem(tx: Writer, itemId: string, path: string): Promise<Result<{ item: Item; decimals: number }>> {
-  const item = await tx.catalog.getItem(itemId);
+  // getItems, not getItem: on PostgreSQL it locks the item FOR SHARE, as postings do. FOR
+  // UPDATE (for commands that change the item) taken after the item-facility lock would wait
+  // in a cycle with any posting of the item, which takes FOR SHARE before that lock.
+  const [item] = await tx.catalog.getItems([itemId]);
   if (!item) return notFound('item', path);
   if (item.itemKind === 'service' || item.itemKind === 'phantom') {
     return failAt('bad_request', path, `item ${item.itemNo} is a ${item.itemKind} item and holds no stock`);
@@ -387,14 +390,26 @@ export async function fulfillReservation(
     consumes: [{ itemId: r.itemId, facilityId: r.facilityId, qty: qty.value, places: consumed }],
   }, now);
   if (!transaction.ok) return transaction;
+  const reservation = await recordFulfilment(tx, r, allocations, consumed, qty.value, now);
+  return ok({ reservation, transaction: transaction.value });
+}
+
+/**
+ * Records, in the unit that posted the shipment (with `consumes` for the same quantity and
+ * places), that `qty` of a holding reservation has shipped: its allocations shrink by what
+ * the shipment consumed, `qtyFulfilled` grows, and the status follows (fulfilled once
+ * nothing is left). Shared by every document that ships against a reservation.
+ */
+export async function recordFulfilment(
+  tx: Writer, r: ReservationRecord, allocations: readonly AllocationRecord[], consumed: ReadonlyMap<string, Micro>, qty: Micro, now: string,
+): Promise<Reservation> {
   const left = allocations.map((a) => ({ ...a, qty: (a.qty - (consumed.get(placeKey(a.locationId, a.lotId)) ?? 0)) as Micro }))
     .filter((a) => a.qty > 0);
   await tx.reservations.putAllocations(r.id, left);
   const allocatedNow = left.reduce((s, a) => s + a.qty, 0) as Micro;
-  const fulfilled = (r.qtyFulfilled + qty.value) as Micro;
+  const fulfilled = (r.qtyFulfilled + qty) as Micro;
   const status: ReservationRecord['status'] = fulfilled === r.qty ? 'fulfilled' : allocatedNow > 0 ? 'allocated' : 'open';
-  const reservation = await save(tx, { ...r, qtyFulfilled: fulfilled, qtyAllocated: allocatedNow, status }, now);
-  return ok({ reservation, transaction: transaction.value });
+  return save(tx, { ...r, qtyFulfilled: fulfilled, qtyAllocated: allocatedNow, status }, now);
 }
 
 /**
@@ -426,15 +441,8 @@ async function shipmentPlan(
       entry.serials.push(no);
       byPlace.set(key, entry);
     }
-    let fromAllocations = 0;
-    for (const [key, { pick }] of byPlace) {
-      const own = allocations.find((a) => placeKey(a.locationId, a.lotId) === key)?.qty ?? 0;
-      const c = Math.min(own, pick.qty);
-      if (c > 0) consumed.set(key, c as Micro);
-      fromAllocations += c;
-    }
-    consumeAllocationsInOrder(allocations, consumed, Math.max(0, Math.min(r.qtyAllocated, qty) - fromAllocations));
-    return ok({ lines: [...byPlace.values()].map((e) => line(e.pick, e.serials)), consumed });
+    const shipped = new Map([...byPlace].map(([key, e]) => [key, e.pick.qty]));
+    return ok({ lines: [...byPlace.values()].map((e) => line(e.pick, e.serials)), consumed: consumedAllocations(allocations, shipped, r.qtyAllocated, qty) });
   }
   const picks: StockPick[] = [];
   let rest = qty as number;
@@ -453,8 +461,30 @@ async function shipmentPlan(
   return ok({ lines: picks.map((p) => line(p)), consumed });
 }
 
+/**
+ * The allocations a shipment of `qty` against a reservation uses up, per place, when the
+ * places it ships from are given (`shipped`: quantity per place key): at each place, the
+ * reservation's own allocation there first; then, oldest first, as much of its other
+ * allocations as keeps what stays allocated within what is left to fulfil. Never more than
+ * `qty` in all.
+ */
+export function consumedAllocations(
+  allocations: readonly AllocationRecord[], shipped: ReadonlyMap<string, Micro>, qtyAllocated: Micro, qty: Micro,
+): Map<string, Micro> {
+  const consumed = new Map<string, Micro>();
+  let fromAllocations = 0;
+  for (const [key, q] of shipped) {
+    const own = allocations.filter((a) => placeKey(a.locationId, a.lotId) === key).reduce((s, a) => s + a.qty, 0);
+    const c = Math.min(own, q, qty - fromAllocations);
+    if (c > 0) consumed.set(key, ((consumed.get(key) ?? 0) + c) as Micro);
+    fromAllocations += Math.max(0, c);
+  }
+  consumeAllocationsInOrder(allocations, consumed, Math.max(0, Math.min(qtyAllocated, qty) - fromAllocations));
+  return consumed;
+}
+
 /** Serials shipped from places without an allocation still use up allocations, oldest first. */
-function consumeAllocationsInOrder(allocations: AllocationRecord[], consumed: Map<string, Micro>, qty: number): void {
+function consumeAllocationsInOrder(allocations: readonly AllocationRecord[], consumed: Map<string, Micro>, qty: number): void {
   let rest = qty;
   for (const a of [...allocations].sort((x, y) => x.createdAt.localeCompare(y.createdAt))) {
     if (rest <= 0) return;

@@ -25,11 +25,13 @@ export class PgFacilities implements FacilityWriter {
   constructor(private readonly sql: Sql, private readonly cache: StatusCache) {}
 
   /**
-   * Inside a write unit the facility is locked FOR UPDATE: commands that change a facility
-   * or add to it (a new location) run one after another.
+   * Inside a write unit the facility is locked FOR KEY SHARE: it cannot go while the unit
+   * relies on it, yet units that only need it to exist (a reservation, a new location) do
+   * not wait for each other. No command changes a facility; one that does must lock it
+   * FOR UPDATE itself.
    */
   async getFacility(id: string): Promise<Facility | null> {
-    const lock = this.sql.unit ? ' FOR UPDATE' : '';
+    const lock = this.sql.unit ? ' FOR KEY SHARE' : '';
     return (await this.sql.rows<Facility>(`${FACILITY} FROM facilities WHERE id = ?${lock}`, [id]))[0] ?? null;
   }
 

@@ -21,6 +21,7 @@ import { PgFacilities, type StatusCache } from './facilities.js';
 import { PgIdempotency } from './idempotency.js';
 import { PgLedger } from './ledger.js';
 import { PgCounts } from './counts.js';
+import { PgDocuments } from './documents.js';
 import { PgPolicies } from './policies.js';
 import { PgReservations } from './reservations.js';
 import { PgTransfers } from './transfers.js';
@@ -42,6 +43,7 @@ function areas(sql: Sql, statuses: StatusCache): Writer {
     transfers: new PgTransfers(sql),
     counts: new PgCounts(sql),
     policies: new PgPolicies(sql),
+    documents: new PgDocuments(sql),
     idempotency: new PgIdempotency(sql),
   };
 }

@@ -10,6 +10,7 @@ import { SqliteFacilities } from './facilities.js';
 import { SqliteIdempotency } from './idempotency.js';
 import { SqliteLedger } from './ledger.js';
 import { SqliteCounts } from './counts.js';
+import { SqliteDocuments } from './documents.js';
 import { SqlitePolicies } from './policies.js';
 import { SqliteReservations } from './reservations.js';
 import { SqliteTransfers } from './transfers.js';
@@ -49,6 +50,7 @@ function areas(db: Db): Areas {
     transfers: new SqliteTransfers(sql),
     counts: new SqliteCounts(sql),
     policies: new SqlitePolicies(sql),
+    documents: new SqliteDocuments(sql),
     idempotency: new SqliteIdempotency(sql),
   };
 }

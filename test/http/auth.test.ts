@@ -308,6 +308,13 @@ const EXPECTED = [
   'GET /v1/inventory/transactions', 'GET /v1/inventory/transactions/{}',
   'POST /v1/inventory/transactions/{}/reverse',
   'POST /v1/inventory/adjustments', 'POST /v1/inventory/moves',
+  'GET /v1/inventory/transfers', 'POST /v1/inventory/transfers', 'GET /v1/inventory/transfers/{}',
+  'POST /v1/inventory/transfers/{}/release', 'POST /v1/inventory/transfers/{}/ship',
+  'POST /v1/inventory/transfers/{}/receive', 'POST /v1/inventory/transfers/{}/cancel',
+  'GET /v1/inventory/policies', 'POST /v1/inventory/policies', 'GET /v1/inventory/policies/{}', 'PATCH /v1/inventory/policies/{}',
+  'GET /v1/inventory/replenishment',
+  'GET /v1/inventory/count-sessions', 'POST /v1/inventory/count-sessions', 'GET /v1/inventory/count-sessions/{}',
+  'POST /v1/inventory/count-sessions/{}/counts', 'POST /v1/inventory/count-sessions/{}/post', 'POST /v1/inventory/count-sessions/{}/cancel',
   'GET /v1/auth/tokens', 'POST /v1/auth/tokens', 'DELETE /v1/auth/tokens/{}',
 ];
 

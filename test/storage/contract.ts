@@ -1623,8 +1623,9 @@ function writeUnits(area: Area): void {
 
     /**
      * Starts a read now and records, when it completes, whether it saw the write and whether
-     * the unit had resolved by then. A read may wait for a unit in flight; it may not see the
-     * unit's writes before the unit resolves.
+     * the unit had been let finish by then. A read may wait for a unit in flight; it may not
+     * see the unit's writes while the unit is still running. (Once let go, a unit commits
+     * before its promise settles: a read on another connection may see it in between.)
      */
     const observe = <T>(read: () => Promise<T>, sees: (v: T) => boolean, resolved: () => boolean) =>
       read().then((v) => ({ saw: sees(v), resolved: resolved() }));
@@ -1637,22 +1638,19 @@ function writeUnits(area: Area): void {
       const uom = uomRecord();
       const g = gate();
       const wrote = gate();
-      let resolved = false;
+      let released = false;
       const unit = store.write(async (tx) => {
         await tx.catalog.insertUom(uom);
         expectOk(await post(tx, request('adjustment', [{ item, location: w.binA, qty: 4 }]), tick()));
         wrote.open();
         await g.opened;
         return 'done';
-      }).then((v) => {
-        resolved = true;
-        return v;
       });
       let observed: Array<{ saw: boolean; resolved: boolean }> = [];
       try {
         await wrote.opened;
         await later(5);
-        const done = () => resolved;
+        const done = () => released;
         const reads = Promise.all([
           observe(() => store.read.catalog.getUom(uom.id), (u) => u !== null, done),
           observe(() => store.read.catalog.findUomByCode(uom.code), (u) => u !== null, done),
@@ -1661,6 +1659,7 @@ function writeUnits(area: Area): void {
           observe(() => store.read.ledger.listTransactions({ itemId: item.id }, PAGE_ALL), (p) => p.total > 0, done),
         ]);
         await later(5);
+        released = true;
         g.open();
         observed = await reads;
       } finally {
@@ -1679,7 +1678,7 @@ function writeUnits(area: Area): void {
       const g = gate();
       const wrote = gate();
       let quickResolved = false;
-      let slowResolved = false;
+      let released = false;
       const a = store.write((tx) => tx.catalog.insertUom(quick)).then(() => {
         quickResolved = true;
       });
@@ -1687,8 +1686,6 @@ function writeUnits(area: Area): void {
         await tx.catalog.insertUom(slow);
         wrote.open();
         await g.opened;
-      }).then(() => {
-        slowResolved = true;
       });
       let observed: Array<{ saw: boolean; resolved: boolean }> = [];
       try {
@@ -1696,9 +1693,10 @@ function writeUnits(area: Area): void {
         await later(5);
         const reads = Promise.all([
           observe(() => store.read.catalog.getUom(quick.id), (u) => u !== null, () => quickResolved),
-          observe(() => store.read.catalog.getUom(slow.id), (u) => u !== null, () => slowResolved),
+          observe(() => store.read.catalog.getUom(slow.id), (u) => u !== null, () => released),
         ]);
         await later(5);
+        released = true;
         g.open();
         observed = await reads;
       } finally {

@@ -1,0 +1,44 @@
+// What documents that move or plan stock share: numbers per document type (`TR-000001`)
+// from a counter per type, a status history, and quantities of an item checked against its
+// base UOM.
+import type { Item } from './item.js';
+import { fitsDecimals, isWhole, toMicro, type Micro } from './quantity.js';
+import { failAt, ok, type Result } from './result.js';
+import type { Uom } from './uom.js';
+
+/**
+ * A document counter: the next number of a document type, counted from 1 with no gaps among
+ * committed documents (a unit that rolls back gives its number back). The storage keeps one
+ * row per type in `document_counters`; every later document type (purchase orders, sales
+ * orders, ...) takes its numbers from the same table under a type of its own.
+ */
+export interface DocumentCounter {
+  nextNumber(type: string): Promise<number>;
+}
+
+/** `TR` and 12 → `TR-000012`; past 999999 the number simply grows. */
+export function documentNo(prefix: string, n: number): string {
+  return `${prefix}-${String(n).padStart(6, '0')}`;
+}
+
+export interface StatusChange<S extends string> {
+  status: S;
+  at: string;
+}
+
+/** Item kinds that never hold stock, so no document moves or plans them. */
+export function holdsStock(item: Item): boolean {
+  return item.itemKind !== 'service' && item.itemKind !== 'phantom';
+}
+
+/**
+ * A request's quantity of an item, in its base UOM: exact, within the base UOM's decimals,
+ * and whole for serial-tracked items. `uom` is the item's base UOM.
+ */
+export function itemQuantity(item: Item, uom: Uom | undefined, value: number, path: string): Result<Micro> {
+  const micro = toMicro(value);
+  const decimals = uom?.decimals ?? 6;
+  if (micro === null || !fitsDecimals(micro, decimals)) return failAt('bad_request', path, `takes at most ${decimals} decimal places`);
+  if (item.serialTracking === 'tracked' && !isWhole(micro)) return failAt('bad_request', path, 'a serial-tracked quantity must be whole');
+  return ok(micro);
+}
