@@ -20,6 +20,18 @@ import {
   type AllocateInput, type AllocationFilter, type FulfillInput, type ReservationFilter, type ReservationInput, type ReservationPatch,
 } from './reservation.js';
 import type { Schema } from './schema.js';
+import {
+  cancelCountSession, createCountSession, getCountSession, listCountSessions, postCountSession, recordCounts,
+} from './count-session.js';
+import { countInputSchema, countSessionInputSchema, type CountInput, type CountSessionFilter, type CountSessionInput } from './count.js';
+import {
+  createPolicy, patchPolicy, policyInputSchema, policyPatchSchema, policyView, type PolicyFilter, type PolicyInput, type PolicyPatch,
+} from './policy.js';
+import { listReplenishment } from './replenishment.js';
+import {
+  cancelTransfer, createTransfer, getTransfer, listTransfers, receiveInputSchema, receiveTransfer, releaseTransfer, shipInputSchema,
+  shipTransfer, transferInputSchema, type ReceiveInput, type ShipInput, type TransferFilter, type TransferInput,
+} from './transfer.js';
 import { createToken, publicToken, revokeToken, tokenInputSchema, type TokenInput } from './token.js';
 import { getTransaction, listTransactions } from './transaction.js';
 import { createUom, uomInputSchema, type UomInput } from './uom.js';
@@ -108,6 +120,44 @@ export class Ims {
     },
     allocations: (filter: AllocationFilter = {}, p?: Partial<PageRequest>) =>
       this.store.read.reservations.listAllocations(filter, this.page(p), this.now()),
+  };
+
+  readonly transfers = {
+    create: this.command<TransferInput, unknown>(transferInputSchema, createTransfer),
+    release: (id: string) => runCommand(this.store, (tx) => releaseTransfer(tx, id, this.now())),
+    ship: (id: string, input: ShipInput) =>
+      this.command<ShipInput, unknown>(shipInputSchema, (tx, i, now) => shipTransfer(tx, id, i, now))(input),
+    receive: (id: string, input: ReceiveInput) =>
+      this.command<ReceiveInput, unknown>(receiveInputSchema, (tx, i, now) => receiveTransfer(tx, id, i, now))(input),
+    cancel: (id: string) => runCommand(this.store, (tx) => cancelTransfer(tx, id, this.now())),
+    get: (id: string) => getTransfer(this.store.read, id),
+    list: (filter: TransferFilter = {}, p?: Partial<PageRequest>) => listTransfers(this.store.read, filter, this.page(p)),
+  };
+
+  readonly counts = {
+    create: this.command<CountSessionInput, unknown>(countSessionInputSchema, createCountSession),
+    record: (id: string, input: CountInput) =>
+      this.command<CountInput, unknown>(countInputSchema, (tx, i, now) => recordCounts(tx, id, i, now))(input),
+    post: (id: string) => runCommand(this.store, (tx) => postCountSession(tx, id, this.now())),
+    cancel: (id: string) => runCommand(this.store, (tx) => cancelCountSession(tx, id, this.now())),
+    get: (id: string) => getCountSession(this.store.read, id),
+    list: (filter: CountSessionFilter = {}, p?: Partial<PageRequest>) => listCountSessions(this.store.read, filter, this.page(p)),
+  };
+
+  readonly policies = {
+    create: this.command<PolicyInput, unknown>(policyInputSchema, createPolicy),
+    update: (id: string, patch: PolicyPatch, ifMatch?: number) =>
+      this.command<PolicyPatch, unknown>(policyPatchSchema, (tx, input, now) => patchPolicy(tx, id, input, now, ifMatch))(patch),
+    get: async (id: string) => {
+      const found = await this.store.read.policies.getPolicy(id);
+      return found ? ok(policyView(found)) : notFound('reorder policy');
+    },
+    list: async (filter: PolicyFilter = {}, p?: Partial<PageRequest>) => {
+      const page = await this.store.read.policies.listPolicies(filter, this.page(p));
+      return { items: page.items.map(policyView), total: page.total };
+    },
+    replenishment: (filter: { facilityId?: string } = {}, p?: Partial<PageRequest>) =>
+      listReplenishment(this.store.read, filter, this.page(p), this.now()),
   };
 
   readonly tokens = {

@@ -35,4 +35,34 @@ test('reserve, allocate, fulfil and verify through the embedder API', async () =
   }
 });
 
+test('transfer, count and replenish through the embedder API', async () => {
+  const ims = new Ims(await openStore('sqlite::memory:'));
+  try {
+    const ea = unwrap(await ims.uoms.create({ code: 'EA', name: 'Each' })) as { id: string };
+    const item = unwrap(await ims.items.create({ itemNo: 'T-1', name: 'T', itemKind: 'purchased', baseUomId: ea.id })) as { id: string };
+    const from = unwrap(await ims.facilities.create({ code: 'F', name: 'F', type: 'warehouse' })) as { id: string };
+    const to = unwrap(await ims.facilities.create({ code: 'S', name: 'S', type: 'store' })) as { id: string };
+    const a = unwrap(await ims.locations.create(from.id, { code: 'A', name: 'A', type: 'bin' })) as { id: string };
+    const b = unwrap(await ims.locations.create(to.id, { code: 'B', name: 'B', type: 'bin' })) as { id: string };
+    unwrap(await ims.inventory.adjust({ itemId: item.id, locationId: a.id, qtyDelta: 10 }));
+
+    const t = unwrap(await ims.transfers.create({ fromFacilityId: from.id, toFacilityId: to.id, lines: [{ itemId: item.id, qty: 4 }] })) as { id: string; lines: Array<{ id: string }> };
+    unwrap(await ims.transfers.release(t.id));
+    unwrap(await ims.transfers.ship(t.id, { lines: [{ lineId: t.lines[0]!.id, qty: 4, fromLocationId: a.id }] }));
+    const received = unwrap(await ims.transfers.receive(t.id, { lines: [{ lineId: t.lines[0]!.id, qty: 4, toLocationId: b.id }] })) as { status: string };
+    assert.is(received.status, 'received');
+
+    const session = unwrap(await ims.counts.create({ facilityId: to.id })) as { id: string };
+    unwrap(await ims.counts.record(session.id, { lines: [{ itemId: item.id, locationId: b.id, countedQty: 3 }] }));
+    assert.is((unwrap(await ims.counts.post(session.id)) as { status: string }).status, 'posted');
+
+    unwrap(await ims.policies.create({ itemId: item.id, facilityId: to.id, minQty: 5, maxQty: 20, safetyStockQty: 0 }));
+    const suggestions = await ims.policies.replenishment({ facilityId: to.id });
+    assert.equal(suggestions.items.map((r) => [r.available, r.suggestedQty]), [[3, 17]]);
+    assert.equal(await ims.inventory.verify(), []);
+  } finally {
+    await ims.close();
+  }
+});
+
 test.run();
