@@ -52,7 +52,6 @@ import { closeAgent, get, killChildren, runLoadProcess, runVerify, startServer, 
 import { machineInfo } from './report.js';
 import { DEFAULT_WORLD, seedWorld, type World } from './world.js';
 
-const USAGE = 'usage: node --import tsx bench/growth.ts [--quick] [--json]';
 const args = benchArgs('growth.ts');
 const quick = args.quick;
 

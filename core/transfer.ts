@@ -7,7 +7,7 @@
 // those reservations in the same unit as the posting.
 import { serialNos } from './adjustment.js';
 import { assert } from './assert.js';
-import { documentNo, holdsStock, itemQuantity, type DocumentCounter, type StatusChange } from './document.js';
+import { documentNo, holdsStock, itemQuantity, type StatusChange } from './document.js';
 import { newId } from './id.js';
 import type { Item } from './item.js';
 import { TRANSIT_CODE, type Location } from './location.js';

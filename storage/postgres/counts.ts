@@ -4,7 +4,7 @@
 // lines since the snapshot, serials) are each one statement: one MVCC snapshot, in which the
 // ledger head and the balances agree (a posting writes both in one transaction).
 import {
-  COUNT_REFERENCE_TYPE, type CountLineRecord, type CountScope, type CountSessionFilter, type CountSessionRecord, type CountStatus,
+  type CountLineRecord, type CountScope, type CountSessionFilter, type CountSessionRecord, type CountStatus,
   type CountWriter, type Place, type PlaceNow, type ScopeBalance,
 } from '../../core/count.js';
 import type { Page, PageRequest } from '../../core/page.js';

@@ -2,7 +2,7 @@
 // snapshot (the last seq and the balances) and a count's reads of its places are consistent
 // without locks.
 import {
-  COUNT_REFERENCE_TYPE, type CountLineRecord, type CountScope, type CountSessionFilter, type CountSessionRecord, type CountStatus,
+  type CountLineRecord, type CountScope, type CountSessionFilter, type CountSessionRecord, type CountStatus,
   type CountWriter, type Place, type PlaceNow, type ScopeBalance,
 } from '../../core/count.js';
 import type { Page, PageRequest } from '../../core/page.js';

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Item } from '../../core/item.js';
-import { balanceKey, type BalanceKey, type Lot, type PostingEffects, type SerialState, type TransactionType } from '../../core/ledger.js';
+import { balanceKey, type Lot, type PostingEffects, type SerialState, type TransactionType } from '../../core/ledger.js';
 import type { Location } from '../../core/location.js';
 import { decidePosting, type PostingLine, type PostingSnapshot } from '../../core/posting.js';
 import { fromMicro, toMicro, type Micro } from '../../core/quantity.js';

@@ -67,7 +67,6 @@ async function countPostings(sessionId: string): Promise<unknown[]> {
   return okay(await t.call('GET', `/v1/inventory/transactions?referenceType=count_session&referenceId=${sessionId}`));
 }
 
-const lineAt = (s: any, itemId: string, locationId: string) => s.lines.find((l: any) => l.itemId === itemId && l.locationId === locationId);
 
 test.before(async () => {
   t = await startTestServer();

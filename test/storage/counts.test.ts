@@ -5,9 +5,6 @@
 // order; a count's view of its places tells on-hand, movement after a seq and serials;
 // session numbers count up and a rolled-back unit gives its number back; a session read in a
 // unit is not changed by another unit until the first ends.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CountLineRecord, CountSessionRecord } from '../../core/count.js';
@@ -16,8 +13,7 @@ import { Ims } from '../../core/ims.js';
 import { UniqueViolation, type Store } from '../../core/ports.js';
 import { toMicro, type Micro } from '../../core/quantity.js';
 import { unwrap } from '../../core/result.js';
-import { openStore } from '../../storage/open.js';
-import { createTestDatabase, postgresSkipReason } from '../support/database.js';
+import { onEveryStore } from '../support/stores.js';
 
 const m = (n: number) => toMicro(n)! as Micro;
 const NOW = '2030-06-01T00:00:00.000Z';
@@ -251,19 +247,4 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
   s.run();
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'ims-cnt-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-contract('sqlite-file', () => openStore(`sqlite:${join(dir, `c-${++files}.db`)}`), null);
-contract('sqlite-memory', () => openStore('sqlite::memory:'), null);
-const reason = postgresSkipReason();
-contract('postgres', async () => {
-  const db = await createTestDatabase();
-  const store = await openStore(db.url);
-  const close = store.close.bind(store);
-  store.close = async () => {
-    await close();
-    await db.drop();
-  };
-  return store;
-}, reason);
+onEveryStore(contract);

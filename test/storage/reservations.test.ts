@@ -2,9 +2,6 @@
 // expired reservations as released; allocations are replaced as a set and listed only while
 // their reservation holds; stock positions count available statuses outside transit and the
 // holding promises, per facility and per place; and verification finds what does not add up.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Ims } from '../../core/ims.js';
@@ -13,8 +10,7 @@ import type { Store } from '../../core/ports.js';
 import { toMicro, type Micro } from '../../core/quantity.js';
 import type { AllocationRecord, ReservationRecord } from '../../core/reservation.js';
 import { unwrap } from '../../core/result.js';
-import { openStore } from '../../storage/open.js';
-import { createTestDatabase, postgresSkipReason } from '../support/database.js';
+import { onEveryStore } from '../support/stores.js';
 
 const m = (n: number) => toMicro(n)! as Micro;
 const NOW = '2030-06-01T00:00:00.000Z';
@@ -155,19 +151,4 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
   s.run();
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'ims-res-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-contract('sqlite-file', () => openStore(`sqlite:${join(dir, `r-${++files}.db`)}`), null);
-contract('sqlite-memory', () => openStore('sqlite::memory:'), null);
-const reason = postgresSkipReason();
-contract('postgres', async () => {
-  const db = await createTestDatabase();
-  const store = await openStore(db.url);
-  const close = store.close.bind(store);
-  store.close = async () => {
-    await close();
-    await db.drop();
-  };
-  return store;
-}, reason);
+onEveryStore(contract);

@@ -4,9 +4,6 @@
 // inbound sums what transfers on their way have not delivered; a policy's position counts
 // what availability counts. On PostgreSQL, reading a transfer in a unit takes the stock locks
 // of its lines first.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { postAdjustment } from '../../core/adjustment.js';
@@ -23,8 +20,7 @@ import {
   type TransferStatus,
 } from '../../core/transfer.js';
 import { verifyBalances } from '../../core/verify.js';
-import { openStore } from '../../storage/open.js';
-import { createTestDatabase, postgresSkipReason } from '../support/database.js';
+import { onEveryStore } from '../support/stores.js';
 
 const m = (n: number) => toMicro(n)! as Micro;
 const NOW = '2030-06-01T00:00:00.000Z';
@@ -364,19 +360,4 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
 
 const LATER = () => tick();
 
-const dir = mkdtempSync(join(tmpdir(), 'ims-trp-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
-contract('sqlite-file', () => openStore(`sqlite:${join(dir, `t-${++files}.db`)}`), null);
-contract('sqlite-memory', () => openStore('sqlite::memory:'), null);
-const reason = postgresSkipReason();
-contract('postgres', async () => {
-  const db = await createTestDatabase();
-  const store = await openStore(db.url);
-  const close = store.close.bind(store);
-  store.close = async () => {
-    await close();
-    await db.drop();
-  };
-  return store;
-}, reason);
+onEveryStore(contract);
