@@ -4,15 +4,15 @@
 //   const ims = await createIms({ databaseUrl: 'sqlite:./data/ims.db' });
 //   const item = await ims.items.create({ itemNo: 'TBL-NOTE-08', name: 'Notebook', itemKind: 'purchased', baseUomId });
 import { openStore, type StoreOptions } from './storage/open.js';
-import { Ims } from './core/ims.js';
+import { Ims, type ImsOptions } from './core/ims.js';
 
-export interface CreateImsOptions extends StoreOptions {
+export interface CreateImsOptions extends StoreOptions, ImsOptions {
   /** `sqlite:<file>` (default `sqlite:./data/ims.db`), `sqlite::memory:` or `postgres://user:pass@host/db`. */
   databaseUrl?: string;
 }
 
 export async function createIms(options: CreateImsOptions = {}): Promise<Ims> {
-  return new Ims(await openStore(options.databaseUrl, options));
+  return new Ims(await openStore(options.databaseUrl, options), options);
 }
 
 export { Ims } from './core/ims.js';

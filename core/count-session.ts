@@ -7,12 +7,15 @@ import {
 import type { Page, PageRequest } from './page.js';
 import { post } from './posting.js';
 import type { Reader, Writer } from './ports.js';
+import type { Actor } from './document.js';
 import { notFound, ok, type Result } from './result.js';
 
 const distinct = (xs: ReadonlyArray<string | null | undefined>) => [...new Set(xs.filter((x): x is string => x != null))];
 
 /** Opens a session: checks the scope, snapshots its balances and the ledger seq, numbers it. */
-export async function createCountSession(tx: Writer, input: CountSessionInput, now: string): Promise<Result<CountSession>> {
+export async function createCountSession(
+  tx: Writer, input: CountSessionInput, now: string, by: Actor | null = null,
+): Promise<Result<CountSession>> {
   const [facility, locations, items] = await Promise.all([
     tx.facilities.getFacility(input.facilityId),
     tx.facilities.getLocations(input.locationIds ?? []),
@@ -24,7 +27,7 @@ export async function createCountSession(tx: Writer, input: CountSessionInput, n
   if (!scope.ok) return scope;
   // One more than a session may hold tells a scope that is too large.
   const snapshot = await tx.counts.snapshotScope(scope.value, MAX_COUNT_LINES + 1);
-  const session = openSession(input, snapshot, await tx.documents.nextNumber(COUNT_REFERENCE_TYPE), now);
+  const session = openSession(input, snapshot, await tx.documents.nextNumber(COUNT_REFERENCE_TYPE), now, by);
   if (!session.ok) return session;
   await tx.counts.insertSession(session.value);
   return ok(countSessionView(session.value));
@@ -65,7 +68,7 @@ export async function recordCounts(tx: Writer, id: string, input: CountInput, no
  * session is posted. A session without a variance posts no transaction and is posted all
  * the same. A refused posting leaves the session open and changes nothing.
  */
-export async function postCountSession(tx: Writer, id: string, now: string): Promise<Result<CountSession>> {
+export async function postCountSession(tx: Writer, id: string, now: string, by: Actor | null = null): Promise<Result<CountSession>> {
   const session = await tx.counts.getSession(id);
   if (!session) return notFound('count session');
   const request = decideCountPosting(session);
@@ -76,17 +79,17 @@ export async function postCountSession(tx: Writer, id: string, now: string): Pro
     if (!posted.ok) return posted;
     postedTransactionId = posted.value.id;
   }
-  const next = withStatus(session, 'posted', now, { postedTransactionId });
+  const next = withStatus(session, 'posted', now, by, { postedTransactionId });
   await tx.counts.updateSession(next, []);
   return ok(countSessionView(next));
 }
 
-export async function cancelCountSession(tx: Writer, id: string, now: string): Promise<Result<CountSession>> {
+export async function cancelCountSession(tx: Writer, id: string, now: string, by: Actor | null = null): Promise<Result<CountSession>> {
   const session = await tx.counts.getSession(id);
   if (!session) return notFound('count session');
   const state = countTransition(session.status, 'cancel');
   if (!state.ok) return state;
-  const next = withStatus(session, state.value, now);
+  const next = withStatus(session, state.value, now, by);
   await tx.counts.updateSession(next, []);
   return ok(countSessionView(next));
 }

@@ -25,7 +25,7 @@
 // - A session holds at most 1000 lines (a scope with more non-zero balances is a 400: narrow
 //   it), so its posting is one transaction within the posting limit.
 import { assert } from './assert.js';
-import { documentNo } from './document.js';
+import { documentNo, withChange, type Actor, type StatusChange } from './document.js';
 import type { Facility } from './facility.js';
 import { newId } from './id.js';
 import type { Item } from './item.js';
@@ -77,11 +77,6 @@ export interface CountLineRecord {
   expectedSerialNos: string[] | null;
 }
 
-export interface StatusChange {
-  status: CountStatus;
-  at: string;
-}
-
 export interface CountSessionRecord {
   id: string;
   sessionNo: string;
@@ -96,7 +91,7 @@ export interface CountSessionRecord {
   snapshotSeq: number;
   lines: CountLineRecord[];
   postedTransactionId: string | null;
-  statusHistory: StatusChange[];
+  statusHistory: Array<StatusChange<CountStatus>>;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -284,6 +279,7 @@ export function decideScope(input: CountSessionInput, c: ScopeContext): Result<C
 /** A new open session with one line per balance of the snapshot, expecting its on-hand. */
 export function openSession(
   input: CountSessionInput, snapshot: { seq: number; balances: readonly ScopeBalance[] }, number: number, now: string,
+  by: Actor | null = null,
 ): Result<CountSessionRecord> {
   if (snapshot.balances.length > MAX_COUNT_LINES) {
     return fail('bad_request', `the scope holds more than ${MAX_COUNT_LINES} balances: narrow it with locationIds or itemIds`);
@@ -308,7 +304,7 @@ export function openSession(
     snapshotSeq: snapshot.seq,
     lines,
     postedTransactionId: null,
-    statusHistory: [{ status: 'open', at: now }],
+    statusHistory: withChange([], null, 'open', now, by),
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -462,9 +458,12 @@ export function decideCountPosting(session: CountSessionRecord): Result<PostingR
 }
 
 /** The session after an action that changes its status. */
-export function withStatus(session: CountSessionRecord, status: CountStatus, now: string, extra: Partial<CountSessionRecord> = {}): CountSessionRecord {
+export function withStatus(
+  session: CountSessionRecord, status: CountStatus, now: string, by: Actor | null = null, extra: Partial<CountSessionRecord> = {},
+): CountSessionRecord {
   return {
-    ...session, ...extra, status, statusHistory: [...session.statusHistory, { status, at: now }], updatedAt: now, version: session.version + 1,
+    ...session, ...extra, status, statusHistory: withChange(session.statusHistory, session.status, status, now, by),
+    updatedAt: now, version: session.version + 1,
   };
 }
 

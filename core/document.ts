@@ -21,9 +21,25 @@ export function documentNo(prefix: string, n: number): string {
   return `${prefix}-${String(n).padStart(6, '0')}`;
 }
 
+/** Who made a change: the API token that asked for it (null for an embedder without one). */
+export interface Actor {
+  tokenId: string | null;
+  name: string;
+}
+
+/** One entry of a document's status history: from what, to what, when, and who. */
 export interface StatusChange<S extends string> {
-  status: S;
+  from: S | null;
+  to: S;
   at: string;
+  by: Actor | null;
+}
+
+/** The history with one more change; a step that keeps the status adds nothing. */
+export function withChange<S extends string>(
+  history: ReadonlyArray<StatusChange<S>>, from: S | null, to: S, at: string, by: Actor | null,
+): Array<StatusChange<S>> {
+  return from === to ? [...history] : [...history, { from, to, at, by }];
 }
 
 /** Item kinds that never hold stock, so no document moves or plans them. */

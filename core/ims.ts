@@ -19,6 +19,7 @@ import {
   patchReservation, reservationInputSchema, reservationPatchSchema, reservationView,
   type AllocateInput, type AllocationFilter, type FulfillInput, type ReservationFilter, type ReservationInput, type ReservationPatch,
 } from './reservation.js';
+import type { Actor } from './document.js';
 import type { Schema } from './schema.js';
 import {
   cancelCountSession, createCountSession, getCountSession, listCountSessions, postCountSession, recordCounts,
@@ -40,8 +41,22 @@ import { verifyBalances } from './verify.js';
 
 const orNotFound = <T>(what: string) => (value: T | null): Result<T> => (value ? ok(value) : notFound(what));
 
+export interface ImsOptions {
+  /** The clock (tests pin it). */
+  now?: () => string;
+  /** Who makes the changes, for document histories: e.g. the embedding app's user. */
+  actor?: string;
+}
+
 export class Ims {
-  constructor(readonly store: Store, private readonly now: () => string = nowIso) {}
+  private readonly now: () => string;
+  /** Recorded as `by` in the status history of the documents this instance changes. */
+  private readonly actor: Actor | null;
+
+  constructor(readonly store: Store, options: ImsOptions = {}) {
+    this.now = options.now ?? nowIso;
+    this.actor = options.actor ? { tokenId: null, name: options.actor } : null;
+  }
 
   /** A validated command run in its own write unit. */
   private command<I, T>(schema: Schema, run: (tx: Writer, input: I, now: string) => Promise<Result<T>>) {
@@ -123,23 +138,23 @@ export class Ims {
   };
 
   readonly transfers = {
-    create: this.command<TransferInput, unknown>(transferInputSchema, createTransfer),
-    release: (id: string) => runCommand(this.store, (tx) => releaseTransfer(tx, id, this.now())),
+    create: this.command<TransferInput, unknown>(transferInputSchema, (tx, i, now) => createTransfer(tx, i, now, this.actor)),
+    release: (id: string) => runCommand(this.store, (tx) => releaseTransfer(tx, id, this.now(), this.actor)),
     ship: (id: string, input: ShipInput) =>
-      this.command<ShipInput, unknown>(shipInputSchema, (tx, i, now) => shipTransfer(tx, id, i, now))(input),
+      this.command<ShipInput, unknown>(shipInputSchema, (tx, i, now) => shipTransfer(tx, id, i, now, this.actor))(input),
     receive: (id: string, input: ReceiveInput) =>
-      this.command<ReceiveInput, unknown>(receiveInputSchema, (tx, i, now) => receiveTransfer(tx, id, i, now))(input),
-    cancel: (id: string) => runCommand(this.store, (tx) => cancelTransfer(tx, id, this.now())),
+      this.command<ReceiveInput, unknown>(receiveInputSchema, (tx, i, now) => receiveTransfer(tx, id, i, now, this.actor))(input),
+    cancel: (id: string) => runCommand(this.store, (tx) => cancelTransfer(tx, id, this.now(), this.actor)),
     get: (id: string) => getTransfer(this.store.read, id),
     list: (filter: TransferFilter = {}, p?: Partial<PageRequest>) => listTransfers(this.store.read, filter, this.page(p)),
   };
 
   readonly counts = {
-    create: this.command<CountSessionInput, unknown>(countSessionInputSchema, createCountSession),
+    create: this.command<CountSessionInput, unknown>(countSessionInputSchema, (tx, i, now) => createCountSession(tx, i, now, this.actor)),
     record: (id: string, input: CountInput) =>
       this.command<CountInput, unknown>(countInputSchema, (tx, i, now) => recordCounts(tx, id, i, now))(input),
-    post: (id: string) => runCommand(this.store, (tx) => postCountSession(tx, id, this.now())),
-    cancel: (id: string) => runCommand(this.store, (tx) => cancelCountSession(tx, id, this.now())),
+    post: (id: string) => runCommand(this.store, (tx) => postCountSession(tx, id, this.now(), this.actor)),
+    cancel: (id: string) => runCommand(this.store, (tx) => cancelCountSession(tx, id, this.now(), this.actor)),
     get: (id: string) => getCountSession(this.store.read, id),
     list: (filter: CountSessionFilter = {}, p?: Partial<PageRequest>) => listCountSessions(this.store.read, filter, this.page(p)),
   };

@@ -7,7 +7,7 @@
 // those reservations in the same unit as the posting.
 import { serialNos } from './adjustment.js';
 import { assert } from './assert.js';
-import { documentNo, holdsStock, itemQuantity, type StatusChange } from './document.js';
+import { documentNo, holdsStock, itemQuantity, withChange, type Actor, type StatusChange } from './document.js';
 import { newId } from './id.js';
 import type { Item } from './item.js';
 import { TRANSIT_CODE, type Location } from './location.js';
@@ -256,7 +256,7 @@ async function loadItems(tx: Writer, itemIds: readonly string[]): Promise<{ item
   return { items: new Map(items.map((i) => [i.id, i])), uoms: new Map(uoms.map((u) => [u.id, u])) };
 }
 
-export async function createTransfer(tx: Writer, input: TransferInput, now: string): Promise<Result<Transfer>> {
+export async function createTransfer(tx: Writer, input: TransferInput, now: string, by: Actor | null = null): Promise<Result<Transfer>> {
   if (input.fromFacilityId === input.toFacilityId) {
     return failAt('bad_request', '/toFacilityId', 'a transfer goes to another facility than the one it comes from');
   }
@@ -292,7 +292,7 @@ export async function createTransfer(tx: Writer, input: TransferInput, now: stri
     status: 'draft',
     notes: input.notes ?? null,
     lines,
-    statusHistory: [{ status: 'draft', at: now }],
+    statusHistory: withChange([], null, 'draft', now, by),
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -309,14 +309,16 @@ async function forAction(tx: Writer, id: string, action: TransferAction): Promis
   return can.ok ? ok(t) : can;
 }
 
-async function save(tx: Writer, t: TransferRecord, lines: TransferLineRecord[], action: TransferAction, now: string): Promise<Result<Transfer>> {
+async function save(
+  tx: Writer, t: TransferRecord, lines: TransferLineRecord[], action: TransferAction, now: string, by: Actor | null,
+): Promise<Result<Transfer>> {
   const status = nextStatus(t.status, action, lines);
   if (!status.ok) return status;
   const next: TransferRecord = {
     ...t,
     lines,
     status: status.value,
-    statusHistory: status.value === t.status ? t.statusHistory : [...t.statusHistory, { status: status.value, at: now }],
+    statusHistory: withChange(t.statusHistory, t.status, status.value, now, by),
     updatedAt: now,
     version: t.version + 1,
   };
@@ -330,7 +332,7 @@ async function save(tx: Writer, t: TransferRecord, lines: TransferLineRecord[], 
  * transfer stays a draft. A line that names a lot also needs that much of the lot unallocated
  * at the source (the reservation itself holds the item at the facility, not the lot).
  */
-export async function releaseTransfer(tx: Writer, id: string, now: string): Promise<Result<Transfer>> {
+export async function releaseTransfer(tx: Writer, id: string, now: string, by: Actor | null = null): Promise<Result<Transfer>> {
   const found = await forAction(tx, id, 'release');
   if (!found.ok) return found;
   const t = found.value;
@@ -345,7 +347,7 @@ export async function releaseTransfer(tx: Writer, id: string, now: string): Prom
     at: `/lines/${i}`,
   })), now);
   if (!reserved.ok) return reserved;
-  return save(tx, t, t.lines.map((l, i) => ({ ...l, reservationId: reserved.value[i]!.id })), 'release', now);
+  return save(tx, t, t.lines.map((l, i) => ({ ...l, reservationId: reserved.value[i]!.id })), 'release', now, by);
 }
 
 async function lotShortfalls(tx: Writer, t: TransferRecord, now: string): Promise<Failure | null> {
@@ -398,7 +400,7 @@ function sumPerLine(parts: ReadonlyArray<{ line: TransferLineRecord; qty: Micro;
  * location, and each line's reservation is consumed by what ships, in the same unit.
  * Shipping more than a line has left to ship is a 409 conflict.
  */
-export async function shipTransfer(tx: Writer, id: string, input: ShipInput, now: string): Promise<Result<Transfer>> {
+export async function shipTransfer(tx: Writer, id: string, input: ShipInput, now: string, by: Actor | null = null): Promise<Result<Transfer>> {
   const found = await forAction(tx, id, 'ship');
   if (!found.ok) return found;
   const t = found.value;
@@ -475,7 +477,7 @@ export async function shipTransfer(tx: Writer, id: string, input: ShipInput, now
     lotId: s.lotId, serialNos: s.serialNos, qty: s.qty, qtyReceived: ZERO, createdAt: now,
   })));
   const next = t.lines.map((l) => ({ ...l, qtyShipped: (l.qtyShipped + (perLine.get(l.id)?.qty ?? 0)) as Micro }));
-  return save(tx, t, next, 'ship', now);
+  return save(tx, t, next, 'ship', now, by);
 }
 
 /**
@@ -484,7 +486,7 @@ export async function shipTransfer(tx: Writer, id: string, input: ShipInput, now
  * Lots and serials follow what was shipped on the line, oldest shipment first. Receiving
  * more than a line has in transit is a 409 conflict.
  */
-export async function receiveTransfer(tx: Writer, id: string, input: ReceiveInput, now: string): Promise<Result<Transfer>> {
+export async function receiveTransfer(tx: Writer, id: string, input: ReceiveInput, now: string, by: Actor | null = null): Promise<Result<Transfer>> {
   const found = await forAction(tx, id, 'receive');
   if (!found.ok) return found;
   const t = found.value;
@@ -542,11 +544,11 @@ export async function receiveTransfer(tx: Writer, id: string, input: ReceiveInpu
   if (!posted.ok) return posted;
   await tx.transfers.updateShipments(shipments.filter((s) => taken.has(s.id)).map((s) => ({ ...s, qtyReceived: (s.qtyReceived + taken.get(s.id)!) as Micro })));
   const next = t.lines.map((l) => ({ ...l, qtyReceived: (l.qtyReceived + (perLine.get(l.id)?.qty ?? 0)) as Micro }));
-  return save(tx, t, next, 'receive', now);
+  return save(tx, t, next, 'receive', now, by);
 }
 
 /** Cancels a draft or released transfer; the reservations of a released one are released. */
-export async function cancelTransfer(tx: Writer, id: string, now: string): Promise<Result<Transfer>> {
+export async function cancelTransfer(tx: Writer, id: string, now: string, by: Actor | null = null): Promise<Result<Transfer>> {
   const found = await forAction(tx, id, 'cancel');
   if (!found.ok) return found;
   const t = found.value;
@@ -557,5 +559,5 @@ export async function cancelTransfer(tx: Writer, id: string, now: string): Promi
     const ended = await endReservation(tx, r.id, 'release', now);
     if (!ended.ok) return ended;
   }
-  return save(tx, t, t.lines, 'cancel', now);
+  return save(tx, t, t.lines, 'cancel', now, by);
 }

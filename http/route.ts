@@ -7,6 +7,7 @@ import type { Reader, Store, Writer } from '../core/ports.js';
 import type { Result } from '../core/result.js';
 import type { Schema } from '../core/schema.js';
 import type { ApiToken } from '../core/token.js';
+import type { Actor } from '../core/document.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -19,6 +20,8 @@ export interface Input {
 export interface Context {
   now: string;
   token: ApiToken | null;
+  /** Who asks: the token, as documents record it in their status history. */
+  actor: Actor | null;
   /** `If-Match` as a version number, when the client sent one. */
   ifMatch?: number;
   store: Store;

@@ -90,7 +90,8 @@ export function createHandler(options: AppOptions) {
     const query = validate(route.query ?? (route.kind === 'raw' ? undefined : NO_QUERY), Object.fromEntries(url.searchParams), true, '/query');
     const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : await readJson(req);
     const input: Input = { params, query, body: route.body ? validate(route.body, body ?? {}, false, '') : body };
-    const ctx: Context = { now, token, store, ifMatch: ifMatch(req) };
+    const actor = token === null ? null : { tokenId: (token as ApiToken).id, name: (token as ApiToken).name };
+    const ctx: Context = { now, token, actor, store, ifMatch: ifMatch(req) };
     switch (route.kind) {
       case 'raw':
         return route.run(input, ctx);

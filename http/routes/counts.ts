@@ -27,7 +27,7 @@ export const countRoutes: Route[] = [
       + '(POST /v1/inventory/moves), which records why its status changed. A blind session hides snapshotQty, expectedQty and '
       + 'variance in every answer until it is posted',
     body: countSessionInputSchema,
-    run: (tx, { body }, ctx) => createCountSession(tx, body, ctx.now),
+    run: (tx, { body }, ctx) => createCountSession(tx, body, ctx.now, ctx.actor),
   },
   {
     kind: 'read', method: 'GET', path: SESSION, permission: 'inventory:read', tag: TAG,
@@ -53,12 +53,12 @@ export const countRoutes: Route[] = [
       + 'same (postedTransactionId null). 409 insufficient_stock when it would take a balance below zero or below what is '
       + 'reserved or allocated; the session then stays open',
     body: countActionInputSchema,
-    run: (tx, { params }, ctx) => postCountSession(tx, params.sessionId!, ctx.now),
+    run: (tx, { params }, ctx) => postCountSession(tx, params.sessionId!, ctx.now, ctx.actor),
   },
   {
     kind: 'write', method: 'POST', path: `${SESSION}/cancel`, permission: 'inventory:write', tag: TAG,
     summary: 'Cancel an open session without posting anything',
     body: countActionInputSchema,
-    run: (tx, { params }, ctx) => cancelCountSession(tx, params.sessionId!, ctx.now),
+    run: (tx, { params }, ctx) => cancelCountSession(tx, params.sessionId!, ctx.now, ctx.actor),
   },
 ];

@@ -20,7 +20,7 @@ export const transferRoutes: Route[] = [
   {
     kind: 'write', method: 'POST', path: '/v1/inventory/transfers', permission: 'inventory:write', tag: 'Transfers', status: 201,
     summary: 'Create a draft transfer order of 1 to 1000 lines from one facility to another', body: transferInputSchema,
-    run: (tx, { body }, ctx) => createTransfer(tx, body, ctx.now),
+    run: (tx, { body }, ctx) => createTransfer(tx, body, ctx.now, ctx.actor),
   },
   {
     kind: 'read', method: 'GET', path: TRANSFER, permission: 'inventory:read', tag: 'Transfers',
@@ -31,24 +31,24 @@ export const transferRoutes: Route[] = [
     kind: 'write', method: 'POST', path: action('release'), permission: 'inventory:write', tag: 'Transfers',
     summary: 'Release a draft: reserve every line at the source, all or none (409 insufficient_stock names the short lines)',
     body: transferActionSchema,
-    run: (tx, { params }, ctx) => releaseTransfer(tx, params.transferId!, ctx.now),
+    run: (tx, { params }, ctx) => releaseTransfer(tx, params.transferId!, ctx.now, ctx.actor),
   },
   {
     kind: 'write', method: 'POST', path: action('ship'), permission: 'inventory:write', tag: 'Transfers',
     summary: 'Ship (part of) lines: one transfer_out from source locations into the destination\'s transit location, consuming the lines\' reservations',
     body: shipInputSchema,
-    run: (tx, { params, body }, ctx) => shipTransfer(tx, params.transferId!, body, ctx.now),
+    run: (tx, { params, body }, ctx) => shipTransfer(tx, params.transferId!, body, ctx.now, ctx.actor),
   },
   {
     kind: 'write', method: 'POST', path: action('receive'), permission: 'inventory:write', tag: 'Transfers',
     summary: 'Receive (part of) what is in transit: one transfer_in into destination locations, lots and serials as shipped, oldest first',
     body: receiveInputSchema,
-    run: (tx, { params, body }, ctx) => receiveTransfer(tx, params.transferId!, body, ctx.now),
+    run: (tx, { params, body }, ctx) => receiveTransfer(tx, params.transferId!, body, ctx.now, ctx.actor),
   },
   {
     kind: 'write', method: 'POST', path: action('cancel'), permission: 'inventory:write', tag: 'Transfers',
     summary: 'Cancel a draft or released transfer, releasing its reservations (409 invalid_state once anything shipped)',
     body: transferActionSchema,
-    run: (tx, { params }, ctx) => cancelTransfer(tx, params.transferId!, ctx.now),
+    run: (tx, { params }, ctx) => cancelTransfer(tx, params.transferId!, ctx.now, ctx.actor),
   },
 ];

@@ -133,7 +133,7 @@ test('scope: the facility, location subtrees by path (never transit), stock item
 test('a new session expects every snapshot balance, numbered per type, remembering the seq', () => {
   const s = session([balance('plain', 'a', 5), balance('lot', 'a', 2, 'L1')]);
   assert.equal([s.sessionNo, s.status, s.snapshotSeq, s.version, s.blind, s.locationIds, s.itemIds], ['CC-000007', 'open', 40, 1, false, null, null]);
-  assert.equal(s.statusHistory, [{ status: 'open', at: NOW }]);
+  assert.equal(s.statusHistory, [{ from: null, to: 'open', at: NOW, by: null }]);
   assert.equal(s.lines.map((l) => [l.lineNo, l.itemId, l.lotId, l.lotNo, l.snapshotQty, l.expectedQty, l.countedQty, l.movedSinceSnapshot]), [
     [1, 'plain', null, null, m(5), m(5), null, null],
     [2, 'lot', 'L1', 'L-1', m(2), m(2), null, null],
@@ -281,9 +281,12 @@ test('posting serials: the expected ones not counted are issued, the counted one
 
 test('status changes append to the history and bump the version', () => {
   const s = session([]);
-  const posted = withStatus(s, 'posted', LATER, { postedTransactionId: 'tx1' });
+  const posted = withStatus(s, 'posted', LATER, { tokenId: 't1', name: 'clerk' }, { postedTransactionId: 'tx1' });
   assert.equal([posted.status, posted.version, posted.updatedAt, posted.postedTransactionId], ['posted', 2, LATER, 'tx1']);
-  assert.equal(posted.statusHistory, [{ status: 'open', at: NOW }, { status: 'posted', at: LATER }]);
+  assert.equal(posted.statusHistory, [
+    { from: null, to: 'open', at: NOW, by: null },
+    { from: 'open', to: 'posted', at: LATER, by: { tokenId: 't1', name: 'clerk' } },
+  ]);
   assert.equal(s.statusHistory.length, 1);
 });
 

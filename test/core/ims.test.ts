@@ -36,7 +36,7 @@ test('reserve, allocate, fulfil and verify through the embedder API', async () =
 });
 
 test('transfer, count and replenish through the embedder API', async () => {
-  const ims = new Ims(await openStore('sqlite::memory:'));
+  const ims = new Ims(await openStore('sqlite::memory:'), { actor: 'warehouse app' });
   try {
     const ea = unwrap(await ims.uoms.create({ code: 'EA', name: 'Each' })) as { id: string };
     const item = unwrap(await ims.items.create({ itemNo: 'T-1', name: 'T', itemKind: 'purchased', baseUomId: ea.id })) as { id: string };
@@ -49,8 +49,11 @@ test('transfer, count and replenish through the embedder API', async () => {
     const t = unwrap(await ims.transfers.create({ fromFacilityId: from.id, toFacilityId: to.id, lines: [{ itemId: item.id, qty: 4 }] })) as { id: string; lines: Array<{ id: string }> };
     unwrap(await ims.transfers.release(t.id));
     unwrap(await ims.transfers.ship(t.id, { lines: [{ lineId: t.lines[0]!.id, qty: 4, fromLocationId: a.id }] }));
-    const received = unwrap(await ims.transfers.receive(t.id, { lines: [{ lineId: t.lines[0]!.id, qty: 4, toLocationId: b.id }] })) as { status: string };
+    const received = unwrap(await ims.transfers.receive(t.id, { lines: [{ lineId: t.lines[0]!.id, qty: 4, toLocationId: b.id }] })) as {
+      status: string; statusHistory: Array<{ to: string; by: { name: string } }>;
+    };
     assert.is(received.status, 'received');
+    assert.ok(received.statusHistory.every((h) => h.by.name === 'warehouse app'), 'the embedder\'s actor is recorded');
 
     const session = unwrap(await ims.counts.create({ facilityId: to.id })) as { id: string };
     unwrap(await ims.counts.record(session.id, { lines: [{ itemId: item.id, locationId: b.id, countedQty: 3 }] }));

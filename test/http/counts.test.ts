@@ -90,7 +90,7 @@ test('the whole flow: snapshot, counts, one count transaction of the variances, 
   assert.match(session.sessionNo, /^CC-\d{6}$/);
   assert.equal([session.status, session.blind, session.locationIds, session.itemIds, session.notes, session.version], ['open', false, null, null, 'weekly', 1]);
   assert.is(session.snapshotSeq, seq);
-  assert.equal(session.statusHistory.map((h: { status: string }) => h.status), ['open']);
+  assert.equal(session.statusHistory.map((h: { to: string }) => h.to), ['open']);
   // Lines by location path, then item number, then lot.
   assert.equal(session.lines.map((l: any) => [l.locationId, l.itemId, l.lotNo, l.snapshotQty, l.expectedQty, l.countedQty, l.variance, l.movedSinceSnapshot]), [
     [s.a, x, null, 10, 10, null, null, null],
@@ -115,7 +115,7 @@ test('the whole flow: snapshot, counts, one count transaction of the variances, 
   const posted = okay(await act(session.id, 'post'));
   assert.is(posted.status, 'posted');
   assert.is(posted.version, 3);
-  assert.equal(posted.statusHistory.map((h: { status: string }) => h.status), ['open', 'posted']);
+  assert.equal(posted.statusHistory.map((h: { to: string }) => h.to), ['open', 'posted']);
   const tx = okay(await t.call('GET', `/v1/inventory/transactions/${posted.postedTransactionId}`));
   assert.is(tx.type, 'count');
   assert.equal(tx.reference, { type: 'count_session', id: session.id });
@@ -327,7 +327,7 @@ test('cancel, and what the state machine refuses: 409 invalid_state, nothing cha
   okay(await count(session.id, [{ itemId: x, locationId: s.a, countedQty: 1 }]));
   const cancelled = okay(await act(session.id, 'cancel'));
   assert.equal([cancelled.status, cancelled.version, cancelled.postedTransactionId], ['cancelled', 3, null]);
-  assert.equal(cancelled.statusHistory.map((h: { status: string }) => h.status), ['open', 'cancelled']);
+  assert.equal(cancelled.statusHistory.map((h: { to: string }) => h.to), ['open', 'cancelled']);
   expectError(await act(session.id, 'post'), 409, 'invalid_state');
   expectError(await act(session.id, 'cancel'), 409, 'invalid_state');
   expectError(await count(session.id, [{ itemId: x, locationId: s.a, countedQty: 2 }]), 409, 'invalid_state');

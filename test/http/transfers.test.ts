@@ -85,7 +85,8 @@ test('a transfer reads as the API shows it, numbered per type', async () => {
     'transferNo', 'updatedAt', 'version'].sort());
   assert.match(a.transferNo, /^TR-\d{6}$/);
   assert.equal([a.status, a.version, a.notes, a.fromFacilityId, a.toFacilityId], ['draft', 1, 'weekly top-up', src.facilityId, dst.facilityId]);
-  assert.equal(a.statusHistory, [{ status: 'draft', at: a.createdAt }]);
+  assert.equal(a.statusHistory, [{ from: null, to: 'draft', at: a.createdAt, by: { tokenId: a.statusHistory[0].by.tokenId, name: 'admin (IMS_ADMIN_TOKEN)' } }]);
+  assert.ok(a.statusHistory[0].by.tokenId, 'the token that made the change is recorded');
   assert.is(a.lines.length, 1);
   assert.equal(Object.keys(a.lines[0]).sort(), ['id', 'itemId', 'lineNo', 'lotId', 'qty', 'qtyReceived', 'qtyShipped'].sort());
   assert.equal([a.lines[0].lineNo, a.lines[0].itemId, a.lines[0].qty, a.lines[0].lotId, a.lines[0].qtyShipped, a.lines[0].qtyReceived],
@@ -154,7 +155,7 @@ test('full lifecycle: release reserves at the source; partial ship and receive; 
   assert.is(await network(itemId), 10);
   const d = await availability(itemId, dst.facilityId);
   assert.equal([d.onHand, d.available], [6, 6]);
-  assert.equal(r3.statusHistory.map((h: { status: string }) => h.status), ['draft', 'released', 'partially_shipped', 'partially_received', 'received']);
+  assert.equal(r3.statusHistory.map((h: { to: string }) => h.to), ['draft', 'released', 'partially_shipped', 'partially_received', 'received']);
   assert.ok(r3.statusHistory.every((h: { at: string }, i: number, all: Array<{ at: string }>) => i === 0 || all[i - 1]!.at <= h.at));
   assert.is(r3.version, 7);
   assert.equal((await transactionsOf(tr.id)).map((x: { type: string }) => x.type),
@@ -187,7 +188,7 @@ test('several lines and items in one call: one transaction per ship and per rece
     { lineId: l2, qty: 2, toLocationId: dst.binB }, { lineId: l3, qty: 1, toLocationId: dst.binB },
   ] }));
   assert.is(received.status, 'received');
-  assert.equal(received.statusHistory.map((h: { status: string }) => h.status), ['draft', 'released', 'shipped', 'partially_received', 'received']);
+  assert.equal(received.statusHistory.map((h: { to: string }) => h.to), ['draft', 'released', 'shipped', 'partially_received', 'received']);
   const txs = await transactionsOf(tr.id);
   assert.equal(txs.map((x: { type: string }) => x.type), ['transfer_out', 'transfer_in', 'transfer_in']);
   assert.equal(txs[0].lines.length, 8);
@@ -279,7 +280,7 @@ test('cancel: a draft, or a released transfer whose reservations are released; r
   const itemId = await stocked(10);
   const draft = created(await create([{ itemId, qty: 2 }]));
   const cancelled = okay(await act(draft.id, 'cancel'));
-  assert.equal([cancelled.status, cancelled.statusHistory.map((h: { status: string }) => h.status)], ['cancelled', ['draft', 'cancelled']]);
+  assert.equal([cancelled.status, cancelled.statusHistory.map((h: { to: string }) => h.to)], ['cancelled', ['draft', 'cancelled']]);
   expectError(await act(draft.id, 'release'), 409, 'invalid_state');
   expectError(await act(draft.id, 'cancel'), 409, 'invalid_state');
 

@@ -90,7 +90,7 @@ function record(w: World, o: Partial<CountSessionRecord> = {}): CountSessionReco
   return {
     id: newId(), sessionNo: `CC-${Math.random().toString().slice(2, 10)}`, facilityId: w.facilityId, locationIds: null, itemIds: null,
     blind: false, notes: null, status: 'open', snapshotSeq: 3, lines: [], postedTransactionId: null,
-    statusHistory: [{ status: 'open', at: NOW }], createdAt: NOW, updatedAt: NOW, version: 1, ...o,
+    statusHistory: [{ from: null, to: 'open', at: NOW, by: null }], createdAt: NOW, updatedAt: NOW, version: 1, ...o,
   };
 }
 
@@ -134,7 +134,7 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
     const added = line({ lineNo: 4, itemId: w.other, locationId: w.zz, countedQty: m(1), movedSinceSnapshot: false, countedAt: LATER });
     const next: CountSessionRecord = {
       ...r, status: 'posted', postedTransactionId: newId(), version: 2, updatedAt: LATER,
-      statusHistory: [...r.statusHistory, { status: 'posted', at: LATER }], lines: [recounted, lines[1]!, lines[2]!, added],
+      statusHistory: [...r.statusHistory, { from: 'open', to: 'posted', at: LATER, by: { tokenId: null, name: 'embedder' } }], lines: [recounted, lines[1]!, lines[2]!, added],
     };
     await store.write((tx) => tx.counts.updateSession(next, [recounted, added]));
     assert.equal(await store.read.counts.getSession(r.id), next);
@@ -236,7 +236,7 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
     const bump = (tag: string) => store.write(async (tx) => {
       const found = (await tx.counts.getSession(r.id))!;
       await new Promise((resolve) => setTimeout(resolve, 30));
-      await tx.counts.updateSession({ ...found, version: found.version + 1, statusHistory: [...found.statusHistory, { status: 'open', at: tag }] }, []);
+      await tx.counts.updateSession({ ...found, version: found.version + 1, statusHistory: [...found.statusHistory, { from: 'open', to: 'open', at: tag, by: null }] }, []);
     });
     await Promise.all([bump('x'), bump('y')]);
     const final = (await store.read.counts.getSession(r.id))!;

@@ -77,7 +77,7 @@ function transfer(w: World, over: Partial<TransferRecord> = {}): TransferRecord 
       { id: newId(), lineNo: 1, itemId: w.itemX, qty: m(5), lotId: null, qtyShipped: m(0), qtyReceived: m(0), reservationId: null },
       { id: newId(), lineNo: 2, itemId: w.lotItem, qty: m(1.5), lotId: w.lotId, qtyShipped: m(0), qtyReceived: m(0), reservationId: null },
     ],
-    statusHistory: [{ status: 'draft', at }],
+    statusHistory: [{ from: null, to: 'draft', at, by: null }],
     createdAt: at,
     updatedAt: at,
     version: 1,
@@ -144,7 +144,8 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
     const next: TransferRecord = {
       ...t,
       status: 'partially_shipped',
-      statusHistory: [...t.statusHistory, { status: 'released', at: tick() }, { status: 'partially_shipped', at: tick() }],
+      statusHistory: [...t.statusHistory, { from: 'draft', to: 'released', at: tick(), by: { tokenId: 'tok', name: 'clerk' } },
+        { from: 'released', to: 'partially_shipped', at: tick(), by: null }],
       lines: [{ ...t.lines[0]!, qtyShipped: m(2), qtyReceived: m(1), reservationId: r.id }, t.lines[1]!],
       updatedAt: tick(),
       version: 3,
