@@ -14,6 +14,7 @@ import type { ItemFacility, StockPosition } from './stock.js';
 import type { CountReader, CountWriter } from './count.js';
 import type { DocumentCounter } from './document.js';
 import type { PolicyReader, PolicyWriter } from './policy.js';
+import type { ProductionReader, ProductionWriter } from './production.js';
 import type { TransferReader, TransferWriter } from './transfer.js';
 import type { Page, PageRequest } from './page.js';
 import type { Micro } from './quantity.js';
@@ -155,6 +156,7 @@ export interface Reader {
   transfers: TransferReader;
   counts: CountReader;
   policies: PolicyReader;
+  production: ProductionReader;
   idempotency: IdempotencyReader;
 }
 
@@ -167,6 +169,7 @@ export interface Writer extends Reader {
   transfers: TransferWriter;
   counts: CountWriter;
   policies: PolicyWriter;
+  production: ProductionWriter;
   /** Numbers of documents per type (`TR-000001`). */
   documents: DocumentCounter;
   idempotency: IdempotencyWriter;

@@ -6,6 +6,7 @@ import { inventoryRoutes } from './inventory.js';
 import { metaRoutes } from './meta.js';
 import { countRoutes } from './counts.js';
 import { policyRoutes } from './policies.js';
+import { productionRoutes } from './production.js';
 import { reservationRoutes } from './reservations.js';
 import { transferRoutes } from './transfers.js';
 
@@ -19,5 +20,6 @@ export const routes: readonly Route[] = [
   ...transferRoutes,
   ...countRoutes,
   ...policyRoutes,
+  ...productionRoutes,
   ...authRoutes,
 ];

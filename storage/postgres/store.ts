@@ -23,6 +23,7 @@ import { PgLedger } from './ledger.js';
 import { PgCounts } from './counts.js';
 import { PgDocuments } from './documents.js';
 import { PgPolicies } from './policies.js';
+import { PgProduction } from './production.js';
 import { PgReservations } from './reservations.js';
 import { PgTransfers } from './transfers.js';
 import { isConnectionLost, isTransient, isUnavailable, isUniqueViolation, PoolSql, portError, UnitSql, type Sql } from './sql.js';
@@ -43,6 +44,7 @@ function areas(sql: Sql, statuses: StatusCache): Writer {
     transfers: new PgTransfers(sql),
     counts: new PgCounts(sql),
     policies: new PgPolicies(sql),
+    production: new PgProduction(sql),
     documents: new PgDocuments(sql),
     idempotency: new PgIdempotency(sql),
   };

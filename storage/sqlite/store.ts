@@ -12,6 +12,7 @@ import { SqliteLedger } from './ledger.js';
 import { SqliteCounts } from './counts.js';
 import { SqliteDocuments } from './documents.js';
 import { SqlitePolicies } from './policies.js';
+import { SqliteProduction } from './production.js';
 import { SqliteReservations } from './reservations.js';
 import { SqliteTransfers } from './transfers.js';
 import { SqliteTokens } from './tokens.js';
@@ -50,6 +51,7 @@ function areas(db: Db): Areas {
     transfers: new SqliteTransfers(sql),
     counts: new SqliteCounts(sql),
     policies: new SqlitePolicies(sql),
+    production: new SqliteProduction(sql),
     documents: new SqliteDocuments(sql),
     idempotency: new SqliteIdempotency(sql),
   };
@@ -96,6 +98,7 @@ function committedReader(writer: Writer, open: () => boolean, idle: () => Promis
     transfers: guard(writer.transfers),
     counts: guard(writer.counts),
     policies: guard(writer.policies),
+    production: guard(writer.production),
     idempotency: guard(writer.idempotency),
   };
 }
