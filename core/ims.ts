@@ -20,6 +20,9 @@ import {
   type AllocateInput, type AllocationFilter, type FulfillInput, type ReservationFilter, type ReservationInput, type ReservationPatch,
 } from './reservation.js';
 import type { Actor } from './document.js';
+import {
+  createParty, getParty, partyView, PARTY_SCHEMAS, updateParty, type PartyFilter, type PartyInput, type PartyKind, type PartyPatch,
+} from './party.js';
 import type { Schema } from './schema.js';
 import {
   cancelCountSession, createCountSession, getCountSession, listCountSessions, postCountSession, recordCounts,
@@ -174,6 +177,22 @@ export class Ims {
     replenishment: (filter: { facilityId?: string } = {}, p?: Partial<PageRequest>) =>
       listReplenishment(this.store.read, filter, this.page(p), this.now()),
   };
+
+  private parties(kind: PartyKind) {
+    return {
+      create: this.command<PartyInput, unknown>(PARTY_SCHEMAS[kind].input, (tx, i, now) => createParty(tx, kind, i, now)),
+      update: (id: string, patch: PartyPatch, ifMatch?: number) =>
+        this.command<PartyPatch, unknown>(PARTY_SCHEMAS[kind].patch, (tx, i, now) => updateParty(tx, kind, id, i, now, ifMatch))(patch),
+      get: (id: string) => getParty(this.store.read, kind, id),
+      list: async (filter: PartyFilter = {}, p?: Partial<PageRequest>) => {
+        const page = await this.store.read.parties.listParties(kind, filter, this.page(p));
+        return { items: page.items.map(partyView), total: page.total };
+      },
+    };
+  }
+
+  readonly suppliers = this.parties('supplier');
+  readonly customers = this.parties('customer');
 
   readonly tokens = {
     create: this.command<TokenInput, unknown>(tokenInputSchema, createToken),

@@ -13,8 +13,11 @@ import type { Allocation, AllocationFilter, AllocationRecord, ReservationFilter,
 import type { ItemFacility, StockPosition } from './stock.js';
 import type { CountReader, CountWriter } from './count.js';
 import type { DocumentCounter } from './document.js';
+import type { PartyReader, PartyWriter } from './party.js';
 import type { PolicyReader, PolicyWriter } from './policy.js';
 import type { ProductionReader, ProductionWriter } from './production.js';
+import type { PurchasingReader, PurchasingWriter } from './purchasing.js';
+import type { SalesReader, SalesWriter } from './sales.js';
 import type { TransferReader, TransferWriter } from './transfer.js';
 import type { Page, PageRequest } from './page.js';
 import type { Micro } from './quantity.js';
@@ -157,6 +160,9 @@ export interface Reader {
   counts: CountReader;
   policies: PolicyReader;
   production: ProductionReader;
+  parties: PartyReader;
+  purchasing: PurchasingReader;
+  sales: SalesReader;
   idempotency: IdempotencyReader;
 }
 
@@ -170,6 +176,9 @@ export interface Writer extends Reader {
   counts: CountWriter;
   policies: PolicyWriter;
   production: ProductionWriter;
+  parties: PartyWriter;
+  purchasing: PurchasingWriter;
+  sales: SalesWriter;
   /** Numbers of documents per type (`TR-000001`). */
   documents: DocumentCounter;
   idempotency: IdempotencyWriter;

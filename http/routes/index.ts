@@ -5,7 +5,10 @@ import { facilityRoutes } from './facilities.js';
 import { inventoryRoutes } from './inventory.js';
 import { metaRoutes } from './meta.js';
 import { countRoutes } from './counts.js';
+import { customerRoutes, supplierRoutes } from './parties.js';
 import { policyRoutes } from './policies.js';
+import { purchasingRoutes } from './purchasing.js';
+import { salesRoutes } from './sales.js';
 import { productionRoutes } from './production.js';
 import { reservationRoutes } from './reservations.js';
 import { transferRoutes } from './transfers.js';
@@ -21,5 +24,9 @@ export const routes: readonly Route[] = [
   ...countRoutes,
   ...policyRoutes,
   ...productionRoutes,
+  ...supplierRoutes,
+  ...customerRoutes,
+  ...purchasingRoutes,
+  ...salesRoutes,
   ...authRoutes,
 ];

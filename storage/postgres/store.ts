@@ -22,6 +22,9 @@ import { PgIdempotency } from './idempotency.js';
 import { PgLedger } from './ledger.js';
 import { PgCounts } from './counts.js';
 import { PgDocuments } from './documents.js';
+import { PgParties } from './parties.js';
+import { PgPurchasing } from './purchasing.js';
+import { PgSales } from './sales.js';
 import { PgPolicies } from './policies.js';
 import { PgProduction } from './production.js';
 import { PgReservations } from './reservations.js';
@@ -45,6 +48,9 @@ function areas(sql: Sql, statuses: StatusCache): Writer {
     counts: new PgCounts(sql),
     policies: new PgPolicies(sql),
     production: new PgProduction(sql),
+    parties: new PgParties(sql),
+    purchasing: new PgPurchasing(sql),
+    sales: new PgSales(sql),
     documents: new PgDocuments(sql),
     idempotency: new PgIdempotency(sql),
   };

@@ -11,6 +11,9 @@ import { SqliteIdempotency } from './idempotency.js';
 import { SqliteLedger } from './ledger.js';
 import { SqliteCounts } from './counts.js';
 import { SqliteDocuments } from './documents.js';
+import { SqliteParties } from './parties.js';
+import { SqlitePurchasing } from './purchasing.js';
+import { SqliteSales } from './sales.js';
 import { SqlitePolicies } from './policies.js';
 import { SqliteProduction } from './production.js';
 import { SqliteReservations } from './reservations.js';
@@ -52,6 +55,9 @@ function areas(db: Db): Areas {
     counts: new SqliteCounts(sql),
     policies: new SqlitePolicies(sql),
     production: new SqliteProduction(sql),
+    parties: new SqliteParties(sql),
+    purchasing: new SqlitePurchasing(sql),
+    sales: new SqliteSales(sql),
     documents: new SqliteDocuments(sql),
     idempotency: new SqliteIdempotency(sql),
   };
@@ -99,6 +105,9 @@ function committedReader(writer: Writer, open: () => boolean, idle: () => Promis
     counts: guard(writer.counts),
     policies: guard(writer.policies),
     production: guard(writer.production),
+    parties: guard(writer.parties),
+    purchasing: guard(writer.purchasing),
+    sales: guard(writer.sales),
     idempotency: guard(writer.idempotency),
   };
 }

@@ -316,6 +316,8 @@ const EXPECTED = [
   'GET /v1/inventory/count-sessions', 'POST /v1/inventory/count-sessions', 'GET /v1/inventory/count-sessions/{}',
   'POST /v1/inventory/count-sessions/{}/counts', 'POST /v1/inventory/count-sessions/{}/post', 'POST /v1/inventory/count-sessions/{}/cancel',
   'GET /v1/auth/tokens', 'POST /v1/auth/tokens', 'DELETE /v1/auth/tokens/{}',
+  'GET /v1/procurement/suppliers', 'POST /v1/procurement/suppliers', 'GET /v1/procurement/suppliers/{}', 'PATCH /v1/procurement/suppliers/{}',
+  'GET /v1/sales/customers', 'POST /v1/sales/customers', 'GET /v1/sales/customers/{}', 'PATCH /v1/sales/customers/{}',
 ];
 
 test('route table: non-empty and holds every route of the contract implemented so far', () => {
