@@ -1,11 +1,12 @@
 // Every benchmark in one run, which is what `npm run bench` does:
 //   posting  the posting path in-process: raw SQLite, the core single and batched (and PostgreSQL)
+//   explosion  BOM explosion of a 6-level, 2,000-node BOM (pure, and loaded from a store)
 //   http     the real server under load beside a bare node:http server and a minimal
 //            group-commit server, postings and reads at 10 and 50 connections
 //   growth   posting rate, asOf latency and server memory at 10k, 100k and 1M ledger lines
 // Each prints its own tables as it goes; at the end every target of the run is listed.
 //
-//   npm run bench [-- --quick] [-- --json] [-- --only=posting,http]
+//   npm run bench [-- --quick] [-- --json] [-- --only=posting,explosion,http]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,11 +40,11 @@ const quick = argv.includes('--quick');
 const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const unknown = argv.filter((a) => !['--json', '--quick'].includes(a) && !a.startsWith('--only='));
 if (unknown.length) {
-  console.error(`unknown argument ${unknown[0]}; usage: npm run bench [-- --quick] [-- --json] [-- --only=posting,http,growth]`);
+  console.error(`unknown argument ${unknown[0]}; usage: npm run bench [-- --quick] [-- --json] [-- --only=posting,explosion,http,growth]`);
   process.exit(2);
 }
 
-const parts = ['posting', 'http', 'growth'].filter((p) => !only || only.includes(p));
+const parts = ['posting', 'explosion', 'http', 'growth'].filter((p) => !only || only.includes(p));
 const dir = mkdtempSync(join(tmpdir(), 'ims-bench-all-'));
 const reports: Record<string, { code: number; report: { targets?: Target[]; ok?: boolean } | null }> = {};
 try {
