@@ -15,6 +15,11 @@ import type { Store, Writer } from './ports.js';
 import { notFound, ok, type Result } from './result.js';
 import { reversalInputSchema, reverseTransaction, type ReversalInput } from './reversal.js';
 import {
+  cancelSalesOrder, createSalesOrder, getSalesOrder, listSalesOrders, openSalesOrder, patchSalesOrder, salesOrderInputSchema,
+  salesOrderPatchSchema, salesShipInputSchema, shipSalesOrder, type SalesOrderInput, type SalesOrderPatch, type SalesShipInput,
+} from './sales-order.js';
+import type { SalesOrderFilter } from './sales.js';
+import {
   allocateInputSchema, allocateReservation, createReservation, endReservation, fulfillInputSchema, fulfillReservation,
   patchReservation, reservationInputSchema, reservationPatchSchema, reservationView,
   type AllocateInput, type AllocationFilter, type FulfillInput, type ReservationFilter, type ReservationInput, type ReservationPatch,
@@ -32,6 +37,25 @@ import {
   createPolicy, patchPolicy, policyInputSchema, policyPatchSchema, policyView, type PolicyFilter, type PolicyInput, type PolicyPatch,
 } from './policy.js';
 import { listReplenishment } from './replenishment.js';
+import {
+  approvePurchaseOrder, cancelPurchaseOrder, createPurchaseOrder, getPurchaseOrder, listPurchaseOrders, patchPurchaseOrder,
+  purchaseOrderInputSchema, purchaseOrderPatchSchema, sendPurchaseOrder, submitPurchaseOrder, type PurchaseOrderInput, type PurchaseOrderPatch,
+} from './purchase-order.js';
+import type { PurchaseOrderFilter, RequisitionFilter } from './purchasing.js';
+import { listReceipts, receiptInputSchema, receivePurchaseOrder, type ReceiptInput } from './receipt.js';
+import {
+  approveRequisition, cancelRequisition, convertRequisition, createRequisition, getRequisition, listRequisitions, patchRequisition,
+  rejectRequisition, replenishmentRequisitionSchema, requisitionInputSchema, requisitionPatchSchema, requisitionsFromReplenishment,
+  submitRequisition, type ReplenishmentRequisitionInput, type RequisitionInput, type RequisitionPatch,
+} from './requisition.js';
+import {
+  activateBom, bomInputSchema, bomPatchSchema, createBom, explodeBom, explosionQuerySchema, getBom, listBoms, patchBom,
+  type BomFilter, type BomInput, type BomPatch, type ExplosionQuery,
+} from './bom.js';
+import {
+  cancelWorkOrder, completeInputSchema, completeWorkOrder, createWorkOrder, getProductionLot, getWorkOrder, listWorkOrders,
+  releaseWorkOrder, workOrderInputSchema, type CompleteInput, type WorkOrderFilter, type WorkOrderInput,
+} from './work-order.js';
 import {
   cancelTransfer, createTransfer, getTransfer, listTransfers, receiveInputSchema, receiveTransfer, releaseTransfer, shipInputSchema,
   shipTransfer, transferInputSchema, type ReceiveInput, type ShipInput, type TransferFilter, type TransferInput,
@@ -193,6 +217,78 @@ export class Ims {
 
   readonly suppliers = this.parties('supplier');
   readonly customers = this.parties('customer');
+
+  readonly requisitions = {
+    create: this.command<RequisitionInput, unknown>(requisitionInputSchema, (tx, i, now) => createRequisition(tx, i, now, this.actor)),
+    update: (id: string, patch: RequisitionPatch, ifMatch?: number) =>
+      this.command<RequisitionPatch, unknown>(requisitionPatchSchema, (tx, i, now) => patchRequisition(tx, id, i, now, ifMatch))(patch),
+    submit: (id: string) => runCommand(this.store, (tx) => submitRequisition(tx, id, this.now(), this.actor)),
+    approve: (id: string) => runCommand(this.store, (tx) => approveRequisition(tx, id, this.now(), this.actor)),
+    reject: (id: string) => runCommand(this.store, (tx) => rejectRequisition(tx, id, this.now(), this.actor)),
+    cancel: (id: string) => runCommand(this.store, (tx) => cancelRequisition(tx, id, this.now(), this.actor)),
+    /** Draft purchase orders, one per supplier; the requisition becomes ordered. */
+    convert: (id: string) => runCommand(this.store, (tx) => convertRequisition(tx, id, this.now(), this.actor)),
+    /** Draft requisitions from the current replenishment suggestions, one per facility. */
+    fromReplenishment: (input: ReplenishmentRequisitionInput = {}) =>
+      this.command<ReplenishmentRequisitionInput, unknown>(replenishmentRequisitionSchema, (tx, i, now) => requisitionsFromReplenishment(tx, i, now, this.actor))(input),
+    get: (id: string) => getRequisition(this.store.read, id),
+    list: (filter: RequisitionFilter = {}, p?: Partial<PageRequest>) => listRequisitions(this.store.read, filter, this.page(p)),
+  };
+
+  readonly purchaseOrders = {
+    create: this.command<PurchaseOrderInput, unknown>(purchaseOrderInputSchema, (tx, i, now) => createPurchaseOrder(tx, i, now, this.actor)),
+    update: (id: string, patch: PurchaseOrderPatch, ifMatch?: number) =>
+      this.command<PurchaseOrderPatch, unknown>(purchaseOrderPatchSchema, (tx, i, now) => patchPurchaseOrder(tx, id, i, now, ifMatch))(patch),
+    submit: (id: string) => runCommand(this.store, (tx) => submitPurchaseOrder(tx, id, this.now(), this.actor)),
+    approve: (id: string) => runCommand(this.store, (tx) => approvePurchaseOrder(tx, id, this.now(), this.actor)),
+    send: (id: string) => runCommand(this.store, (tx) => sendPurchaseOrder(tx, id, this.now(), this.actor)),
+    cancel: (id: string) => runCommand(this.store, (tx) => cancelPurchaseOrder(tx, id, this.now(), this.actor)),
+    /** Records a goods receipt: one `receipt` transaction referencing the order. */
+    receive: (id: string, input: ReceiptInput) =>
+      this.command<ReceiptInput, unknown>(receiptInputSchema, (tx, i, now) => receivePurchaseOrder(tx, id, i, now, this.actor))(input),
+    receipts: (id: string, p?: Partial<PageRequest>) => listReceipts(this.store.read, id, this.page(p)),
+    get: (id: string) => getPurchaseOrder(this.store.read, id),
+    list: (filter: PurchaseOrderFilter = {}, p?: Partial<PageRequest>) => listPurchaseOrders(this.store.read, filter, this.page(p)),
+  };
+
+  readonly salesOrders = {
+    create: this.command<SalesOrderInput, unknown>(salesOrderInputSchema, (tx, i, now) => createSalesOrder(tx, i, now, this.actor)),
+    update: (id: string, patch: SalesOrderPatch, ifMatch?: number) =>
+      this.command<SalesOrderPatch, unknown>(salesOrderPatchSchema, (tx, i, now) => patchSalesOrder(tx, id, i, now, ifMatch))(patch),
+    open: (id: string) => runCommand(this.store, (tx) => openSalesOrder(tx, id, this.now(), this.actor)),
+    ship: (id: string, input: SalesShipInput) =>
+      this.command<SalesShipInput, unknown>(salesShipInputSchema, (tx, i, now) => shipSalesOrder(tx, id, i, now, this.actor))(input),
+    cancel: (id: string) => runCommand(this.store, (tx) => cancelSalesOrder(tx, id, this.now(), this.actor)),
+    get: (id: string) => getSalesOrder(this.store.read, id),
+    list: (filter: SalesOrderFilter = {}, p?: Partial<PageRequest>) => listSalesOrders(this.store.read, filter, this.page(p)),
+  };
+
+  readonly production = {
+    boms: {
+      create: this.command<BomInput, unknown>(bomInputSchema, (tx, i, now) => createBom(tx, i, now, this.actor)),
+      /** `ifMatch` is the BOM's revision (its `version` is the version number). */
+      update: (id: string, patch: BomPatch, ifMatch?: number) =>
+        this.command<BomPatch, unknown>(bomPatchSchema, (tx, input, now) => patchBom(tx, id, input, now, ifMatch))(patch),
+      activate: (id: string) => runCommand(this.store, (tx) => activateBom(tx, id, this.now(), this.actor)),
+      get: (id: string) => getBom(this.store.read, id),
+      list: (filter: BomFilter = {}, p?: Partial<PageRequest>) => listBoms(this.store.read, filter, this.page(p)),
+      explode: (id: string, query: ExplosionQuery = {}) => {
+        const checked = validator<ExplosionQuery>(explosionQuerySchema)(structuredClone(query));
+        return checked.ok ? explodeBom(this.store.read, id, checked.value, this.now()) : Promise.resolve(checked);
+      },
+    },
+    workOrders: {
+      create: this.command<WorkOrderInput, unknown>(workOrderInputSchema, (tx, i, now) => createWorkOrder(tx, i, now, this.actor)),
+      release: (id: string) => runCommand(this.store, (tx) => releaseWorkOrder(tx, id, this.now(), this.actor)),
+      complete: (id: string, input: CompleteInput = {}) =>
+        this.command<CompleteInput, unknown>(completeInputSchema, (tx, i, now) => completeWorkOrder(tx, id, i, now, this.actor))(input),
+      cancel: (id: string) => runCommand(this.store, (tx) => cancelWorkOrder(tx, id, this.now(), this.actor)),
+      get: (id: string) => getWorkOrder(this.store.read, id),
+      list: (filter: WorkOrderFilter = {}, p?: Partial<PageRequest>) => listWorkOrders(this.store.read, filter, this.page(p)),
+    },
+    /** A lot and the work order and BOM version that produced it. */
+    lot: (lotId: string) => getProductionLot(this.store.read, lotId),
+  };
 
   readonly tokens = {
     create: this.command<TokenInput, unknown>(tokenInputSchema, createToken),

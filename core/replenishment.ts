@@ -11,9 +11,8 @@
 // itself lies below the reorder point (a safety stock larger than max - min), what brings the
 // projection up to the reorder point instead, so a suggestion is never zero or negative.
 //
-// Purchase orders do not exist yet: `onOrder` is 0 for every policy until procurement arrives.
-// The procurement work adds the open-PO read (per item and facility, like TransferReader's
-// `inbound`) and passes its quantities to `decideReplenishment` here; nothing else changes.
+// On order counts purchase orders in an open status (draft to partially received: see
+// OPEN_PURCHASE_ORDER_STATUSES in core/purchasing.ts), in base units, less what they received.
 import type { Page, PageRequest } from './page.js';
 import type { PolicyRecord } from './policy.js';
 import type { Reader } from './ports.js';
@@ -81,20 +80,25 @@ function rowView(s: Suggestion): ReplenishmentRow {
 
 /**
  * The suggestions for every policy of a facility (or of all facilities), in policy order
- * (item number, then facility code), paged. Two set-based reads: the policies with what is
- * available, then what is inbound to them.
+ * (item number, then facility code). Three set-based reads: the policies with what is
+ * available, then what is inbound to them and what is on order for them.
  */
-export async function listReplenishment(
-  r: Reader, filter: { facilityId?: string }, page: PageRequest, now: string,
-): Promise<Page<ReplenishmentRow>> {
+export async function suggestReplenishment(r: Reader, filter: { facilityId?: string }, now: string): Promise<Suggestion[]> {
   const policies = await r.policies.policyPositions(filter, now);
   const pairs = policies.map((p) => ({ itemId: p.itemId, facilityId: p.facilityId }));
   const inbound = new Map((await r.transfers.inbound(pairs)).map((x) => [positionKey(x), x.qty]));
-  // No purchase orders yet: see the note at the top of this file.
-  const onOrder = ZERO;
-  const suggestions = policies.flatMap((policy) => {
-    const s = decideReplenishment({ policy, available: policy.available, onOrder, inbound: inbound.get(positionKey(policy)) ?? ZERO });
+  const onOrder = new Map((await r.purchasing.onOrder(pairs)).map((x) => [positionKey(x), x.qty]));
+  return policies.flatMap((policy) => {
+    const key = positionKey(policy);
+    const s = decideReplenishment({ policy, available: policy.available, onOrder: onOrder.get(key) ?? ZERO, inbound: inbound.get(key) ?? ZERO });
     return s ? [s] : [];
   });
+}
+
+/** The suggestions of suggestReplenishment, paged. */
+export async function listReplenishment(
+  r: Reader, filter: { facilityId?: string }, page: PageRequest, now: string,
+): Promise<Page<ReplenishmentRow>> {
+  const suggestions = await suggestReplenishment(r, filter, now);
   return { items: suggestions.slice(page.offset, page.offset + page.limit).map(rowView), total: suggestions.length };
 }

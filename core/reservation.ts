@@ -420,7 +420,6 @@ export async function recordFulfilment(
 async function shipmentPlan(
   tx: Writer, r: ReservationRecord, item: Item, position: StockPosition, allocations: AllocationRecord[], qty: Micro, serialNos?: string[],
 ): Promise<Result<{ lines: PostingLine[]; consumed: Map<string, Micro> }>> {
-  const consumed = new Map<string, Micro>();
   const line = (p: StockPick, serials: string[] = []): PostingLine => ({
     itemId: r.itemId, locationId: p.locationId, statusId: AVAILABLE, lotId: p.lotId, qty: -p.qty as Micro, serialNos: serials, at: '',
   });
@@ -444,21 +443,37 @@ async function shipmentPlan(
     const shipped = new Map([...byPlace].map(([key, e]) => [key, e.pick.qty]));
     return ok({ lines: [...byPlace.values()].map((e) => line(e.pick, e.serials)), consumed: consumedAllocations(allocations, shipped, r.qtyAllocated, qty) });
   }
+  const plan = pickShipment(position, allocations, qty);
+  if (!plan) return fail('insufficient_stock', `not enough allocated and unallocated stock at pickable locations to ship ${fromMicro(qty)}`);
+  return ok({ lines: plan.picks.map((p) => line(p)), consumed: plan.consumed });
+}
+
+/**
+ * Where a shipment of `qty` against a reservation comes from when nobody names the place:
+ * the reservation's own allocations first (oldest first), then unallocated stock at pickable
+ * locations in pick order, less `taken` (what the same command already took, per place).
+ * `consumed` is the allocated quantity each place gives up. Null when there is not enough.
+ */
+export function pickShipment(
+  position: StockPosition, allocations: readonly AllocationRecord[], qty: Micro, taken: ReadonlyMap<string, Micro> = new Map(),
+): { picks: StockPick[]; consumed: Map<string, Micro> } | null {
+  const consumed = new Map<string, Micro>();
   const picks: StockPick[] = [];
   let rest = qty as number;
   for (const a of [...allocations].sort((x, y) => x.createdAt.localeCompare(y.createdAt))) {
     if (rest <= 0) break;
     const q = Math.min(a.qty, rest) as Micro;
+    if (q <= 0) continue;
     picks.push({ locationId: a.locationId, lotId: a.lotId, qty: q });
     consumed.set(placeKey(a.locationId, a.lotId), ((consumed.get(placeKey(a.locationId, a.lotId)) ?? 0) + q) as Micro);
     rest -= q;
   }
   if (rest > 0) {
-    const more = pickStock(position, rest as Micro, new Map(picks.map((p) => [placeKey(p.locationId, p.lotId), 0 as Micro])));
-    if (!more) return fail('insufficient_stock', `not enough unallocated stock at pickable locations to ship ${fromMicro(rest as Micro)} more`);
+    const more = pickStock(position, rest as Micro, taken);
+    if (!more) return null;
     picks.push(...more);
   }
-  return ok({ lines: picks.map((p) => line(p)), consumed });
+  return { picks, consumed };
 }
 
 /**

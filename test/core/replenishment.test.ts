@@ -1,10 +1,14 @@
 // The replenishment decision, table-driven, without any database: which policies get a
 // suggestion and of what quantity, from the policy's levels and the item's available,
-// on-order and inbound quantities at its facility.
+// on-order and inbound quantities at its facility; and the listing, over a stub reader, taking
+// each policy's on-order and inbound quantities from its own item and facility.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toMicro, type Micro } from '../../core/quantity.js';
-import { decideReplenishment, type ReplenishmentInput } from '../../core/replenishment.js';
+import type { PolicyPosition } from '../../core/policy.js';
+import type { Reader } from '../../core/ports.js';
+import { decideReplenishment, listReplenishment, type ReplenishmentInput } from '../../core/replenishment.js';
+import type { ItemFacility } from '../../core/stock.js';
 
 const m = (n: number) => toMicro(n)! as Micro;
 
@@ -68,5 +72,36 @@ for (const r of ROWS) {
     assert.ok(s.suggestedQty > 0);
   });
 }
+
+function position(id: string, itemId: string, facilityId: string, available: number): PolicyPosition {
+  return {
+    id, itemId, facilityId, minQty: m(5), maxQty: m(20), safetyStockQty: m(0), reorderQty: null, leadTimeDays: null, preferredSupplierId: null,
+    createdAt: '', updatedAt: '', version: 1, available: m(available),
+  };
+}
+
+test('listing: on order comes from open purchase orders of the policy\'s own item and facility', async () => {
+  const asked: ItemFacility[][] = [];
+  const reader = {
+    policies: { policyPositions: async () => [position('p1', 'i1', 'f1', 1), position('p2', 'i1', 'f2', 1), position('p3', 'i2', 'f1', 0)] },
+    transfers: { inbound: async () => [{ itemId: 'i1', facilityId: 'f2', qty: m(2) }] },
+    purchasing: {
+      onOrder: async (pairs: ItemFacility[]) => {
+        asked.push(pairs);
+        // i1 at f1 has 3.5 on order; i2 has some at f2, which no policy plans.
+        return [{ itemId: 'i1', facilityId: 'f1', qty: m(3.5) }, { itemId: 'i2', facilityId: 'f2', qty: m(100) }];
+      },
+    },
+  } as unknown as Reader;
+  const page = await listReplenishment(reader, {}, { limit: 50, offset: 0 }, '2030-01-01T00:00:00.000Z');
+  assert.equal(asked, [[{ itemId: 'i1', facilityId: 'f1' }, { itemId: 'i1', facilityId: 'f2' }, { itemId: 'i2', facilityId: 'f1' }]]);
+  assert.equal(page.items.map((r) => [r.policyId, r.available, r.onOrder, r.inbound, r.projected, r.suggestedQty]), [
+    ['p1', 1, 3.5, 0, 4.5, 15.5],
+    ['p2', 1, 0, 2, 3, 17],
+    ['p3', 0, 0, 0, 0, 20],
+  ]);
+  const second = await listReplenishment(reader, {}, { limit: 1, offset: 1 }, '2030-01-01T00:00:00.000Z');
+  assert.equal([second.total, second.items.map((r) => r.policyId)], [3, ['p2']]);
+});
 
 test.run();

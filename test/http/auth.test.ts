@@ -316,8 +316,23 @@ const EXPECTED = [
   'GET /v1/inventory/count-sessions', 'POST /v1/inventory/count-sessions', 'GET /v1/inventory/count-sessions/{}',
   'POST /v1/inventory/count-sessions/{}/counts', 'POST /v1/inventory/count-sessions/{}/post', 'POST /v1/inventory/count-sessions/{}/cancel',
   'GET /v1/auth/tokens', 'POST /v1/auth/tokens', 'DELETE /v1/auth/tokens/{}',
+  'GET /v1/production/boms', 'POST /v1/production/boms', 'GET /v1/production/boms/{}', 'PATCH /v1/production/boms/{}',
+  'POST /v1/production/boms/{}/activate', 'GET /v1/production/boms/{}/explosion',
+  'GET /v1/production/work-orders', 'POST /v1/production/work-orders', 'GET /v1/production/work-orders/{}',
+  'POST /v1/production/work-orders/{}/release', 'POST /v1/production/work-orders/{}/complete', 'POST /v1/production/work-orders/{}/cancel',
+  'GET /v1/production/lots/{}',
   'GET /v1/procurement/suppliers', 'POST /v1/procurement/suppliers', 'GET /v1/procurement/suppliers/{}', 'PATCH /v1/procurement/suppliers/{}',
+  'GET /v1/procurement/purchase-orders', 'POST /v1/procurement/purchase-orders', 'GET /v1/procurement/purchase-orders/{}',
+  'PATCH /v1/procurement/purchase-orders/{}', 'POST /v1/procurement/purchase-orders/{}/submit', 'POST /v1/procurement/purchase-orders/{}/approve',
+  'POST /v1/procurement/purchase-orders/{}/send', 'POST /v1/procurement/purchase-orders/{}/cancel',
+  'GET /v1/procurement/purchase-orders/{}/receipts', 'POST /v1/procurement/purchase-orders/{}/receipts',
+  'GET /v1/procurement/requisitions', 'POST /v1/procurement/requisitions', 'GET /v1/procurement/requisitions/{}', 'PATCH /v1/procurement/requisitions/{}',
+  'POST /v1/procurement/requisitions/{}/submit', 'POST /v1/procurement/requisitions/{}/approve', 'POST /v1/procurement/requisitions/{}/reject',
+  'POST /v1/procurement/requisitions/{}/cancel', 'POST /v1/procurement/requisitions/{}/convert',
+  'POST /v1/inventory/replenishment/requisitions',
   'GET /v1/sales/customers', 'POST /v1/sales/customers', 'GET /v1/sales/customers/{}', 'PATCH /v1/sales/customers/{}',
+  'GET /v1/sales/orders', 'POST /v1/sales/orders', 'GET /v1/sales/orders/{}', 'PATCH /v1/sales/orders/{}',
+  'POST /v1/sales/orders/{}/open', 'POST /v1/sales/orders/{}/ship', 'POST /v1/sales/orders/{}/cancel',
 ];
 
 test('route table: non-empty and holds every route of the contract implemented so far', () => {
@@ -333,6 +348,8 @@ test('route table: non-empty and holds every route of the contract implemented s
 
 test('route table: each permission is of the route\'s own area, read for GET and write otherwise', () => {
   const areaByPrefix: Array<[string, string]> = [
+    // Turning suggestions into requisitions is buying, though it lives under replenishment.
+    ['/v1/inventory/replenishment/requisitions', 'procurement'],
     ['/v1/uoms', 'catalog'], ['/v1/items', 'catalog'], ['/v1/facilities', 'facilities'],
     ['/v1/inventory', 'inventory'], ['/v1/procurement', 'procurement'], ['/v1/sales', 'sales'],
     ['/v1/production', 'production'], ['/v1/auth', 'admin'],

@@ -1,6 +1,7 @@
 // Reorder policies and replenishment over HTTP: one policy per item and facility, exact
 // quantities, minQty <= maxQty, PATCH with If-Match; and the suggestions replenishment makes
-// from what is available (reservations count), inbound on transfers, and the policy levels.
+// from what is available (reservations count), on order on open purchase orders, inbound on
+// transfers, and the policy levels.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { verifyBalances } from '../../core/verify.js';
@@ -189,6 +190,40 @@ test('replenishment counts transfers inbound until they are received, and stock 
   const src = created(await policy({ itemId, facilityId: w2.facilityId, minQty: 8, maxQty: 10, safetyStockQty: 0 }));
   const s = await rowOf(src.id);
   assert.equal([s.available, s.inbound, s.suggestedQty], [6, 0, 4]);
+});
+
+test('replenishment counts open purchase orders not yet received, in base units, at their facility; cancelled and received ones count nothing', async () => {
+  const boxId = created(await t.call('POST', '/v1/uoms', { code: 'CASE', name: 'Case of 6', decimals: 0 })).id;
+  const itemId = await item({ uomConversions: [{ uomId: boxId, factor: 6 }] });
+  const p = created(await policy({ itemId, facilityId: w1.facilityId, ...levels }));
+  const supplier = created(await t.call('POST', '/v1/procurement/suppliers', { code: 'POL-SUP', name: 'Policy supplier' }));
+  const order = async (qty: number, extra: Record<string, unknown> = {}, facilityId = w1.facilityId) =>
+    created(await t.call('POST', '/v1/procurement/purchase-orders', { supplierId: supplier.id, facilityId, lines: [{ itemId, qty, unitPrice: 1, ...extra }] }));
+  const po = (id: string, action: string, body: unknown = {}) => t.call('POST', `/v1/procurement/purchase-orders/${id}/${action}`, body);
+  const row = () => rowOf(p.id);
+  assert.equal([(await row()).onOrder, (await row()).suggestedQty], [0, 20]);
+
+  // A draft counts (it is what a requisition converts to), in base units.
+  const draft = await order(1, { uomId: boxId });
+  let r = await row();
+  assert.equal([r.available, r.onOrder, r.inbound, r.projected, r.suggestedQty], [0, 6, 0, 6, 14]);
+  // Another facility's order is not on order here.
+  await order(50, {}, w2.facilityId);
+  assert.is((await row()).onOrder, 6);
+  // Enough on order: no suggestion.
+  const approved = await order(3);
+  for (const a of ['submit', 'approve']) okay(await po(approved.id, a));
+  assert.is(await row(), undefined, '6 + 3 on order reaches the reorder point of 7');
+  okay(await po(draft.id, 'cancel'));
+  r = await row();
+  assert.equal([r.onOrder, r.projected, r.suggestedQty], [3, 3, 17]);
+  // Received stock moves from on order to available.
+  created(await po(approved.id, 'receipts', { lines: [{ lineId: approved.lines[0].id, qty: 2, locationId: w1.binA }] }));
+  r = await row();
+  assert.equal([r.available, r.onOrder, r.projected, r.suggestedQty], [2, 1, 3, 17]);
+  created(await po(approved.id, 'receipts', { lines: [{ lineId: approved.lines[0].id, qty: 1, locationId: w1.binA }] }));
+  r = await row();
+  assert.equal([r.available, r.onOrder, r.projected, r.suggestedQty], [3, 0, 3, 17]);
 });
 
 test('at the end, every balance and promise adds up', async () => {
