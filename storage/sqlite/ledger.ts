@@ -169,18 +169,20 @@ export class SqliteLedger implements LedgerWriter {
 
   async listAvailability(f: AvailabilityFilter, p: PageRequest, now: string): Promise<Page<AvailabilityRow>> {
     const w = availabilityWhere(f);
-    // Allocations join per item and location; every balance row of the place carries the
-    // same total, so it is taken once (max), not summed.
+    // The allocations are summed for the filtered items only (the same filter inside), not
+    // for the whole table on every read. They join per item and location; every balance row
+    // of the place carries the same total, so it is taken once (max), not summed.
+    const wa = availabilityWhere(f, 'a');
     const r = await page<AvailabilityRow>(this.sql,
       `SELECT b.item_id AS itemId, b.facility_id AS facilityId, b.location_id AS locationId, sum(b.on_hand) AS onHand,
         coalesce(max(al.qty), 0) AS allocated`,
       `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available = 1
         JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
         LEFT JOIN (SELECT a.item_id, a.location_id, sum(a.qty) AS qty FROM allocations a
-          JOIN reservations r ON r.id = a.reservation_id WHERE ${HOLDING} GROUP BY a.item_id, a.location_id) al
+          JOIN reservations r ON r.id = a.reservation_id WHERE ${HOLDING}${wa.and} GROUP BY a.item_id, a.location_id) al
           ON al.item_id = b.item_id AND al.location_id = b.location_id
         WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.location_id`,
-      '', [now, ...w.args], 'i.item_no, b.facility_id, loc.path', p);
+      '', [now, ...wa.args, ...w.args], 'i.item_no, b.facility_id, loc.path', p);
     return {
       items: r.items.map((a) => ({ ...a, onHand: fromMicro(a.onHand), allocated: fromMicro(a.allocated), available: fromMicro(a.onHand - a.allocated) })),
       total: r.total,
@@ -189,6 +191,9 @@ export class SqliteLedger implements LedgerWriter {
 
   async listFacilityAvailability(f: AvailabilityFilter, p: PageRequest, now: string): Promise<Page<FacilityAvailabilityRow>> {
     const w = availabilityWhere(f);
+    // Reservations are summed for the filtered items and facility only (promises are per
+    // facility, so a location filter does not apply to them).
+    const wr = availabilityWhere(f, 'r', false);
     const r = await page<FacilityAvailabilityRow>(this.sql,
       `SELECT b.item_id AS itemId, b.facility_id AS facilityId, sum(b.on_hand) AS onHand,
         coalesce(max(c.reserved), 0) AS reserved, coalesce(max(c.allocated), 0) AS allocated`,
@@ -196,10 +201,10 @@ export class SqliteLedger implements LedgerWriter {
         JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
         JOIN facilities fac ON fac.id = b.facility_id
         LEFT JOIN (SELECT r.item_id, r.facility_id, sum(r.qty - r.qty_allocated - r.qty_fulfilled) AS reserved,
-          sum(r.qty_allocated) AS allocated FROM reservations r WHERE ${HOLDING} GROUP BY r.item_id, r.facility_id) c
+          sum(r.qty_allocated) AS allocated FROM reservations r WHERE ${HOLDING}${wr.and} GROUP BY r.item_id, r.facility_id) c
           ON c.item_id = b.item_id AND c.facility_id = b.facility_id
         WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.facility_id`,
-      '', [now, ...w.args], 'i.item_no, fac.code', p);
+      '', [now, ...wr.args, ...w.args], 'i.item_no, fac.code', p);
     return {
       items: r.items.map((a) => ({
         ...a,
@@ -287,8 +292,10 @@ function toBreak(r: BreakRow): RunningBreak {
   };
 }
 
-function availabilityWhere(f: AvailabilityFilter): Where {
-  return new Where().add('b.item_id = ?', f.itemId).add('b.facility_id = ?', f.facilityId).add('b.location_id = ?', f.locationId);
+/** The filter on table `t` (balances, allocations or reservations); `place: false` leaves out the location. */
+function availabilityWhere(f: AvailabilityFilter, t = 'b', place = true): Where {
+  return new Where().add(`${t}.item_id = ?`, f.itemId).add(`${t}.facility_id = ?`, f.facilityId)
+    .add(`${t}.location_id = ?`, place ? f.locationId : undefined);
 }
 
 interface PlaceRow {
