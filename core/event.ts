@@ -6,6 +6,7 @@
 import type { Actor, StatusChange } from './document.js';
 import { newId } from './id.js';
 import type { TransactionView } from './ledger.js';
+import type { Page, PageRequest } from './page.js';
 import type { Writer } from './ports.js';
 
 /** The documents whose status changes are events, as their event types name them. */
@@ -38,8 +39,8 @@ export interface EventFilter {
 }
 
 export interface EventReader {
-  /** Events after the cursor, oldest first. */
-  listEvents(filter: EventFilter, limit: number): Promise<StoredEvent[]>;
+  /** Events after the cursor, oldest first; `total` counts every one after it. */
+  listEvents(filter: EventFilter, page: PageRequest): Promise<Page<StoredEvent>>;
   /** The seq of the last committed event, 0 when there is none. */
   lastEventSeq(): Promise<number>;
 }

@@ -6,7 +6,8 @@
 // the COMMIT run one unit at a time; everything before them still runs in parallel.
 import type { EventFilter, EventWriter, NewEvent, StoredEvent } from '../../core/event.js';
 import { assert } from '../../core/assert.js';
-import type { Sql } from './sql.js';
+import type { Page, PageRequest } from '../../core/page.js';
+import { page, type Sql } from './sql.js';
 
 interface EventRow {
   seq: number;
@@ -16,18 +17,18 @@ interface EventRow {
   data: string;
 }
 
-const EVENT = 'SELECT seq, id, type, occurred_at AS "occurredAt", data FROM events';
+const EVENT = 'SELECT seq, id, type, occurred_at AS "occurredAt", data';
 
 const toEvent = (r: EventRow): StoredEvent => ({ seq: r.seq, id: r.id, type: r.type, occurredAt: r.occurredAt, data: JSON.parse(r.data) });
 
 export class PgEvents implements EventWriter {
   constructor(private readonly sql: Sql) {}
 
-  async listEvents(filter: EventFilter, limit: number): Promise<StoredEvent[]> {
-    const rows = filter.types?.length
-      ? await this.sql.rows<EventRow>(`${EVENT} WHERE seq > ? AND type = ANY(?::text[]) ORDER BY seq LIMIT ?`, [filter.after, filter.types, limit])
-      : await this.sql.rows<EventRow>(`${EVENT} WHERE seq > ? ORDER BY seq LIMIT ?`, [filter.after, limit]);
-    return rows.map(toEvent);
+  async listEvents(filter: EventFilter, p: PageRequest): Promise<Page<StoredEvent>> {
+    const where = filter.types?.length ? 'seq > ? AND type = ANY(?::text[])' : 'seq > ?';
+    const args = filter.types?.length ? [filter.after, filter.types] : [filter.after];
+    const r = await page<EventRow>(this.sql, EVENT, 'FROM events', where, args, 'seq', p);
+    return { items: r.items.map(toEvent), total: r.total };
   }
 
   async lastEventSeq(): Promise<number> {
