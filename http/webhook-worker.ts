@@ -25,7 +25,11 @@ export interface WebhookWorkerOptions {
   backoff?: Backoff;
   /** How long a receiver may take to answer (default 10 s). */
   timeoutMs?: number;
-  /** How long a lease lasts without progress (default 60 s); longer than timeoutMs. */
+  /**
+   * How long a lease lasts without progress (default twice timeoutMs and 5 s more): every
+   * attempt extends it, and one attempt takes timeoutMs at most, so a live worker never loses
+   * it, while a host that died holding it blocks its subscription for no longer than this.
+   */
   leaseMs?: number;
   /** Events read per pass over one subscription (default 100). */
   batch?: number;
@@ -50,7 +54,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   const pollMs = options.pollMs ?? 1000;
   const backoff = options.backoff ?? { baseMs: 1000, maxMs: 60 * 60 * 1000 };
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const leaseMs = Math.max(options.leaseMs ?? 60_000, timeoutMs * 2);
+  const leaseMs = Math.max(options.leaseMs ?? 0, timeoutMs * 2 + 5000);
   const batch = options.batch ?? 100;
   // Each worker leases under a name of its own: a restarted host is a new owner.
   const owner = randomUUID();

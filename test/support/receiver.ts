@@ -8,6 +8,8 @@ export interface Delivery {
   headers: http.IncomingHttpHeaders;
   raw: string;
   body: any;
+  /** What the receiver answered. */
+  status: number;
 }
 
 export interface Receiver {
@@ -42,8 +44,9 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const d: Delivery = { headers: req.headers, raw, body: JSON.parse(raw) };
+      const d: Delivery = { headers: req.headers, raw, body: JSON.parse(raw), status: 0 };
       const status = receiver.answer(d, receiver.deliveries.length);
+      d.status = status;
       receiver.deliveries.push(d);
       res.writeHead(status, { 'content-type': 'text/plain' });
       res.end(status < 300 ? 'thanks' : 'not now');
