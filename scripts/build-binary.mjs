@@ -3,7 +3,8 @@
 // into one CommonJS file with esbuild (the SQL migrations and the version go into its first
 // lines); make a single-executable-application blob of it with better-sqlite3's native addon
 // as an asset (node --experimental-sea-config); copy this node binary and inject the blob
-// into the copy with postject.
+// into the copy with postject. `node scripts/build-binary.mjs <dir>` builds into another
+// directory than build/.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'build');
+const out = process.argv[2] ?? join(root, 'build');
 const require = createRequire(import.meta.url);
 
 function migrations(adapter) {
