@@ -118,18 +118,23 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     if (unsaved) await save(w, state);
   }
 
+  /** Leases one subscription, delivers to it, and lets it go. */
+  async function serve(id: string): Promise<void> {
+    if (stopping.signal.aborted) return;
+    const w = await store.write((tx) => tx.webhooks.claimWebhook(id, owner, nowIso(), leaseEnd()));
+    if (!w) return;
+    try {
+      await deliver(w);
+    } finally {
+      await store.write((tx) => tx.webhooks.releaseWebhook(w.id, owner));
+    }
+  }
+
+  /** Serves every due subscription side by side: a slow receiver does not hold up the others. */
   async function pass(): Promise<void> {
     const ids = await store.read.webhooks.dueWebhooks(nowIso(), 100);
-    for (const id of ids) {
-      if (stopping.signal.aborted) return;
-      const w = await store.write((tx) => tx.webhooks.claimWebhook(id, owner, nowIso(), leaseEnd()));
-      if (!w) continue;
-      try {
-        await deliver(w);
-      } finally {
-        await store.write((tx) => tx.webhooks.releaseWebhook(w.id, owner));
-      }
-    }
+    const outcomes = await Promise.allSettled(ids.map(serve));
+    for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
   }
 
   function runOnce(): Promise<void> {

@@ -271,4 +271,23 @@ test('delivery: only the event types a subscription names; the others move its c
   assert.is(receiver.deliveries[0]!.body.data.to, 'draft');
 });
 
+test('delivery: a receiver that does not answer holds up no other subscription', async () => {
+  const hanging = await startReceiver();
+  try {
+    hanging.answer = () => 0;
+    created(await t.call('POST', '/v1/webhooks', { url: hanging.url }));
+    created(await t.call('POST', '/v1/webhooks', { url: receiver.url }));
+    created(await adjust(1));
+    const started = Date.now();
+    startWorker();
+    await receiver.until((ds) => ds.length >= 1);
+    // The worker gives the hanging receiver 2 s; the other one was served meanwhile.
+    assert.ok(Date.now() - started < 1500, `delivered after ${Date.now() - started} ms`);
+    assert.is(hanging.deliveries.length, 1);
+    await worker!.stop();
+  } finally {
+    await hanging.close();
+  }
+});
+
 test.run();

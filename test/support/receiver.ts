@@ -15,7 +15,7 @@ export interface Delivery {
 export interface Receiver {
   url: string;
   deliveries: Delivery[];
-  /** The status of the next answers; `(d, n)` sees the delivery and how many came before it. */
+  /** The status of the next answers (0: none); `(d, n)` sees the delivery and how many came before it. */
   answer: (d: Delivery, n: number) => number;
   /** Resolves once `check` holds for the deliveries so far; fails after `timeoutMs`. */
   until(check: (ds: Delivery[]) => boolean, timeoutMs?: number): Promise<void>;
@@ -48,6 +48,8 @@ export async function startReceiver(): Promise<Receiver> {
       const status = receiver.answer(d, receiver.deliveries.length);
       d.status = status;
       receiver.deliveries.push(d);
+      // 0: no answer at all, as from a receiver that hangs.
+      if (status === 0) return;
       res.writeHead(status, { 'content-type': 'text/plain' });
       res.end(status < 300 ? 'thanks' : 'not now');
     });
