@@ -95,7 +95,12 @@ async function restartScenario(databaseUrl: string): Promise<void> {
   }
   const seqs = receiver.deliveries.filter((d) => d.status === 200).map((d) => d.body.seq);
   for (let i = 1; i < seqs.length; i++) assert.ok(seqs[i] > seqs[i - 1]);
-  const state = (await call(second, 'GET', `/v1/webhooks/${hook.id}`)).delivery;
+  // The cursor is saved just after the receiver's answer: wait for it.
+  let state = (await call(second, 'GET', `/v1/webhooks/${hook.id}`)).delivery;
+  for (let i = 0; i < 100 && state.cursor !== seqs[seqs.length - 1]; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    state = (await call(second, 'GET', `/v1/webhooks/${hook.id}`)).delivery;
+  }
   assert.is(state.cursor, seqs[seqs.length - 1]);
   assert.is(state.failures, 0);
   await second.stop();
