@@ -5,6 +5,7 @@
 // immutable (a work order pins it), and activating a version makes the item's previous
 // active version obsolete. Activating a BOM whose explosion would reach its own item, at any
 // depth, is a 409 that names the cycle. The explosion itself is core/explosion.ts.
+import { recordHistory } from './event.js';
 import { toBaseQty } from './conversion.js';
 import { itemQuantity, withChange, type Actor, type StatusChange } from './document.js';
 import {
@@ -236,6 +237,7 @@ export async function createBom(tx: Writer, input: BomInput, now: string, by: Ac
     revision: 1,
   };
   await tx.production.insertBom(bom);
+  await recordHistory(tx, { type: 'bom', id: bom.id, number: null }, [], bom.statusHistory);
   return ok(bomView(bom));
 }
 
@@ -283,13 +285,15 @@ export async function activateBom(tx: Writer, id: string, now: string, by: Actor
   if (previous && previous.id !== bom.id) {
     const locked = await tx.production.getBom(previous.id);
     if (locked && locked.status === 'active') {
-      await tx.production.updateBom({
+      const obsolete: BomRecord = {
         ...locked,
         status: 'obsolete',
         statusHistory: withChange(locked.statusHistory, 'active', 'obsolete', now, by),
         updatedAt: now,
         revision: locked.revision + 1,
-      }, false);
+      };
+      await tx.production.updateBom(obsolete, false);
+      await recordHistory(tx, { type: 'bom', id: obsolete.id, number: null }, locked.statusHistory, obsolete.statusHistory);
     }
   }
   const next: BomRecord = {
@@ -300,6 +304,7 @@ export async function activateBom(tx: Writer, id: string, now: string, by: Actor
     revision: bom.revision + 1,
   };
   await tx.production.updateBom(next, false);
+  await recordHistory(tx, { type: 'bom', id: next.id, number: null }, bom.statusHistory, next.statusHistory);
   return ok(bomView(next));
 }
 

@@ -1,14 +1,18 @@
 // Cycle-count commands: each loads what its decision needs (core/count.ts), decides, and
 // applies the outcome in its write unit. A refused command writes nothing.
+import { recordHistory, type DocumentRef } from './event.js';
 import {
   countSessionView, countTransition, decideCountPosting, decideCounts, decideScope, openSession, placeKeyOf, placesOf,
   withStatus, COUNT_REFERENCE_TYPE, MAX_COUNT_LINES, type CountInput, type CountSession, type CountSessionFilter, type CountSessionInput,
+  type CountSessionRecord,
 } from './count.js';
 import type { Page, PageRequest } from './page.js';
 import { post } from './posting.js';
 import type { Reader, Writer } from './ports.js';
 import type { Actor } from './document.js';
 import { notFound, ok, type Result } from './result.js';
+
+const sessionRef = (s: CountSessionRecord): DocumentRef => ({ type: 'count_session', id: s.id, number: s.sessionNo });
 
 const distinct = (xs: ReadonlyArray<string | null | undefined>) => [...new Set(xs.filter((x): x is string => x != null))];
 
@@ -30,6 +34,7 @@ export async function createCountSession(
   const session = openSession(input, snapshot, await tx.documents.nextNumber(COUNT_REFERENCE_TYPE), now, by);
   if (!session.ok) return session;
   await tx.counts.insertSession(session.value);
+  await recordHistory(tx, sessionRef(session.value), [], session.value.statusHistory);
   return ok(countSessionView(session.value));
 }
 
@@ -59,6 +64,7 @@ export async function recordCounts(tx: Writer, id: string, input: CountInput, no
   }, now);
   if (!decided.ok) return decided;
   await tx.counts.updateSession(decided.value.session, decided.value.changed);
+  await recordHistory(tx, sessionRef(decided.value.session), session.statusHistory, decided.value.session.statusHistory);
   return ok(countSessionView(decided.value.session));
 }
 
@@ -81,6 +87,7 @@ export async function postCountSession(tx: Writer, id: string, now: string, by: 
   }
   const next = withStatus(session, 'posted', now, by, { postedTransactionId });
   await tx.counts.updateSession(next, []);
+  await recordHistory(tx, sessionRef(next), session.statusHistory, next.statusHistory);
   return ok(countSessionView(next));
 }
 
@@ -91,6 +98,7 @@ export async function cancelCountSession(tx: Writer, id: string, now: string, by
   if (!state.ok) return state;
   const next = withStatus(session, state.value, now, by);
   await tx.counts.updateSession(next, []);
+  await recordHistory(tx, sessionRef(next), session.statusHistory, next.statusHistory);
   return ok(countSessionView(next));
 }
 

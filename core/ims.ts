@@ -1,6 +1,7 @@
 // The core's API for embedders: every command validated against the same JSON Schema the
 // HTTP host uses and run as one atomic write; every query reads committed state. Results are
 // values: `{ ok: true, value }` or `{ ok: false, code, message, details }`.
+import type { EventType } from './event.js';
 import { adjustmentInputSchema, postAdjustment, type AdjustmentInput } from './adjustment.js';
 import { listAvailability, listBalances, type AvailabilityGrouping } from './balance.js';
 import { nowIso } from './clock.js';
@@ -297,6 +298,12 @@ export class Ims {
       const page = await this.store.read.tokens.listTokens(this.page(p));
       return { items: page.items.map(publicToken), total: page.total };
     },
+  };
+
+  /** The events outbox, oldest first after `after` (a seq; 0 for the first): the same feed as GET /v1/events. */
+  readonly events = {
+    list: (filter: { after?: number; types?: readonly EventType[] } = {}, p?: Partial<PageRequest>) =>
+      this.store.read.events.listEvents({ after: filter.after ?? 0, types: filter.types }, this.page(p)),
   };
 
   close(): Promise<void> {

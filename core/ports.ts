@@ -24,6 +24,8 @@ import type { Micro } from './quantity.js';
 import type { StockStatus } from './status.js';
 import type { StoredToken } from './token.js';
 import type { Uom } from './uom.js';
+import type { EventReader, EventWriter } from './event.js';
+import type { WebhookReader, WebhookWriter } from './webhook.js';
 
 export interface CatalogReader {
   getUom(id: string): Promise<Uom | null>;
@@ -164,6 +166,8 @@ export interface Reader {
   purchasing: PurchasingReader;
   sales: SalesReader;
   idempotency: IdempotencyReader;
+  events: EventReader;
+  webhooks: WebhookReader;
 }
 
 export interface Writer extends Reader {
@@ -182,6 +186,9 @@ export interface Writer extends Reader {
   /** Numbers of documents per type (`TR-000001`). */
   documents: DocumentCounter;
   idempotency: IdempotencyWriter;
+  /** The events outbox: what a unit records commits with it. */
+  events: EventWriter;
+  webhooks: WebhookWriter;
 }
 
 /**

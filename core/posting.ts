@@ -11,6 +11,7 @@ import {
   type Reference, type SerialState, type TransactionType, type TransactionView,
 } from './ledger.js';
 import type { Location } from './location.js';
+import { postedEvent } from './event.js';
 import type { Writer } from './ports.js';
 import { add, fitsDecimals, fromMicro, isWhole, isWithinLimit, SCALE, ZERO, type Micro } from './quantity.js';
 import { fail, failAt, ok, type Detail, type Failure, type Result } from './result.js';
@@ -411,7 +412,9 @@ export async function post(tx: Writer, request: PostingRequest, now: string): Pr
   const decision = decidePosting(snapshot, request, now);
   if (!decision.ok) return decision;
   const appended = await tx.ledger.appendPosting(decision.value);
-  return ok(transactionView({ ...decision.value, lines: appended.lines }, appended.seq, appended.postedAt, snapshot));
+  const view = transactionView({ ...decision.value, lines: appended.lines }, appended.seq, appended.postedAt, snapshot);
+  await tx.events.recordEvent(postedEvent(view));
+  return ok(view);
 }
 
 function transactionView(e: PostingEffects, seq: number, postedAt: string, s: PostingSnapshot): TransactionView {

@@ -5,6 +5,7 @@
 // Cancelling is allowed in any state before the first receipt. Prices are exact: a line's
 // amount (qty × unitPrice) and the order's total are exact six-decimal numbers, or the line
 // is refused.
+import { recordHistory } from './event.js';
 import { assert } from './assert.js';
 import { documentNo, withChange, type Actor } from './document.js';
 import { newId } from './id.js';
@@ -240,6 +241,7 @@ export async function insertPurchaseOrder(tx: Writer, order: NewOrder, now: stri
     version: 1,
   };
   await tx.purchasing.insertPurchaseOrder(po);
+  await recordHistory(tx, { type: 'purchase_order', id: po.id, number: po.poNo }, [], po.statusHistory);
   return po;
 }
 
@@ -341,6 +343,7 @@ export async function saveAfter(
     version: po.version + 1,
   };
   await tx.purchasing.updatePurchaseOrder(next);
+  await recordHistory(tx, { type: 'purchase_order', id: next.id, number: next.poNo }, po.statusHistory, next.statusHistory);
   return next;
 }
 

@@ -3,6 +3,7 @@
 // converted into draft purchase orders, one per supplier, and becomes `ordered`. Draft,
 // submitted and approved requisitions can be cancelled. Replenishment suggestions turn into
 // draft requisitions, one per facility (`requisitionsFromReplenishment`).
+import { recordHistory } from './event.js';
 import { assert } from './assert.js';
 import { documentNo, withChange, type Actor } from './document.js';
 import { newId } from './id.js';
@@ -188,6 +189,7 @@ async function insertRequisition(
     version: 1,
   };
   await tx.purchasing.insertRequisition(r);
+  await recordHistory(tx, { type: 'requisition', id: r.id, number: r.requisitionNo }, [], r.statusHistory);
   return r;
 }
 
@@ -238,6 +240,7 @@ async function save(
     version: r.version + 1,
   };
   await tx.purchasing.updateRequisition(next);
+  await recordHistory(tx, { type: 'requisition', id: next.id, number: next.requisitionNo }, r.statusHistory, next.statusHistory);
   return requisitionView(next);
 }
 

@@ -2,6 +2,7 @@
 // for a demand; an allocation hard-assigns part of it to a location and lot. Both are
 // records, never counters, and every change is checked against the stock position in the
 // same write unit, so concurrent requests cannot promise the same unit twice.
+import { recordStatusChange, type DocumentRef } from './event.js';
 import { newId } from './id.js';
 import type { Item } from './item.js';
 import type { TransactionView } from './ledger.js';
@@ -212,7 +213,10 @@ export async function reserveAll(tx: Writer, requests: readonly ReserveRequest[]
   const positions = await tx.ledger.getStockPositions(records.map((r) => ({ itemId: r.itemId, facilityId: r.facilityId })), now);
   const short = shortfalls(positions, records.map((r, i) => ({ ...r, at: requests[i]!.at })));
   if (short) return short;
-  for (const r of records) await tx.reservations.insertReservation(r);
+  for (const r of records) {
+    await tx.reservations.insertReservation(r);
+    await recordStatusChange(tx, reservationRef(r), null, r.status, now, null);
+  }
   return ok(records);
 }
 
@@ -249,9 +253,13 @@ async function forAction(tx: Writer, id: string, action: ReservationAction, now:
   return to.ok ? ok({ r, to: to.value }) : to;
 }
 
-async function save(tx: Writer, r: ReservationRecord, now: string): Promise<Reservation> {
+const reservationRef = (r: ReservationRecord): DocumentRef => ({ type: 'reservation', id: r.id, number: null });
+
+/** Writes the reservation as changed from `before`, with the status change as an event. */
+async function save(tx: Writer, before: ReservationRecord, r: ReservationRecord, now: string): Promise<Reservation> {
   const next = { ...r, updatedAt: now, version: r.version + 1 };
   await tx.reservations.updateReservation(next);
+  await recordStatusChange(tx, reservationRef(next), before.status, next.status, now, null);
   return reservationView(next, now);
 }
 
@@ -281,7 +289,7 @@ export async function patchReservation(
     }
     next = { ...next, qty: qty.value };
   }
-  return ok(await save(tx, next, now));
+  return ok(await save(tx, r, next, now));
 }
 
 export async function allocateReservation(tx: Writer, id: string, input: AllocateInput, now: string): Promise<Result<Reservation>> {
@@ -297,7 +305,7 @@ export async function allocateReservation(tx: Writer, id: string, input: Allocat
   const existing = await tx.reservations.getAllocations(r.id);
   await tx.reservations.putAllocations(r.id, mergeAllocations(r, existing, picks.value, now));
   const allocated = picks.value.reduce((s, p) => s + p.qty, 0);
-  return ok(await save(tx, { ...r, status: to, qtyAllocated: (r.qtyAllocated + allocated) as Micro }, now));
+  return ok(await save(tx, r, { ...r, status: to, qtyAllocated: (r.qtyAllocated + allocated) as Micro }, now));
 }
 
 function automaticPicks(position: StockPosition, open: Micro): Result<StockPick[]> {
@@ -357,7 +365,7 @@ export async function endReservation(tx: Writer, id: string, action: 'release' |
   const found = await forAction(tx, id, action, now);
   if (!found.ok) return found;
   await tx.reservations.putAllocations(id, []);
-  return ok(await save(tx, { ...found.value.r, status: found.value.to, qtyAllocated: ZERO }, now));
+  return ok(await save(tx, found.value.r, { ...found.value.r, status: found.value.to, qtyAllocated: ZERO }, now));
 }
 
 /**
@@ -409,7 +417,7 @@ export async function recordFulfilment(
   const allocatedNow = left.reduce((s, a) => s + a.qty, 0) as Micro;
   const fulfilled = (r.qtyFulfilled + qty) as Micro;
   const status: ReservationRecord['status'] = fulfilled === r.qty ? 'fulfilled' : allocatedNow > 0 ? 'allocated' : 'open';
-  return save(tx, { ...r, qtyFulfilled: fulfilled, qtyAllocated: allocatedNow, status }, now);
+  return save(tx, r, { ...r, qtyFulfilled: fulfilled, qtyAllocated: allocatedNow, status }, now);
 }
 
 /**

@@ -6,6 +6,7 @@
 // the lines' reservations by what ships, in the same unit; `cancel` releases what is still
 // reserved, until anything has shipped. The records, the port and the state machine are in
 // core/sales.ts.
+import { recordHistory } from './event.js';
 import { serialNos } from './adjustment.js';
 import { assert } from './assert.js';
 import { documentNo, holdsStock, withChange, type Actor } from './document.js';
@@ -208,6 +209,7 @@ export async function createSalesOrder(tx: Writer, input: SalesOrderInput, now: 
     version: 1,
   };
   await tx.sales.insertSalesOrder(order);
+  await recordHistory(tx, { type: 'sales_order', id: order.id, number: order.orderNo }, [], order.statusHistory);
   return ok(salesOrderView(order));
 }
 
@@ -276,6 +278,7 @@ async function save(
     version: o.version + 1,
   };
   await tx.sales.updateSalesOrder(next);
+  await recordHistory(tx, { type: 'sales_order', id: next.id, number: next.orderNo }, o.statusHistory, next.statusHistory);
   return ok(salesOrderView(next));
 }
 

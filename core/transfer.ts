@@ -5,6 +5,7 @@
 // available anywhere; the network's total on hand never changes. Releasing reserves every
 // line at the source (one reservation per line, demand `transfer`), and shipping consumes
 // those reservations in the same unit as the posting.
+import { recordHistory } from './event.js';
 import { serialNos } from './adjustment.js';
 import { assert } from './assert.js';
 import { documentNo, holdsStock, itemQuantity, withChange, type Actor, type StatusChange } from './document.js';
@@ -298,6 +299,7 @@ export async function createTransfer(tx: Writer, input: TransferInput, now: stri
     version: 1,
   };
   await tx.transfers.insertTransfer(transfer);
+  await recordHistory(tx, { type: 'transfer', id: transfer.id, number: transfer.transferNo }, [], transfer.statusHistory);
   return ok(transferView(transfer));
 }
 
@@ -323,6 +325,7 @@ async function save(
     version: t.version + 1,
   };
   await tx.transfers.updateTransfer(next);
+  await recordHistory(tx, { type: 'transfer', id: next.id, number: next.transferNo }, t.statusHistory, next.statusHistory);
   return ok(transferView(next));
 }
 

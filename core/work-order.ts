@@ -11,6 +11,7 @@
 // `cancel` ends it before that: a draft, or a released order, whose reservations are
 // released (after a partial completion this closes the order short: what was issued and made
 // stays in the ledger).
+import { recordHistory } from './event.js';
 import { lotNo as lotNoSchema, serialNos as serialNosSchema } from './adjustment.js';
 import { assert } from './assert.js';
 import { explosionBom, explosionSnapshot, loadBomGraph, type BomRecord } from './bom.js';
@@ -383,6 +384,7 @@ export async function createWorkOrder(tx: Writer, input: WorkOrderInput, now: st
     version: 1,
   };
   await tx.production.insertWorkOrder(workOrder);
+  await recordHistory(tx, { type: 'work_order', id: workOrder.id, number: workOrder.workOrderNo }, [], workOrder.statusHistory);
   return ok(workOrderView(workOrder));
 }
 
@@ -405,6 +407,7 @@ async function save(tx: Writer, w: WorkOrderRecord, next: WorkOrderRecord, actio
     version: w.version + 1,
   };
   await tx.production.updateWorkOrder(saved);
+  await recordHistory(tx, { type: 'work_order', id: saved.id, number: saved.workOrderNo }, w.statusHistory, saved.statusHistory);
   return ok(workOrderView(saved));
 }
 

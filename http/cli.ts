@@ -10,6 +10,7 @@ import { openStore } from '../storage/open.js';
 import { loadConfig, parseArgs, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { startServer } from './server.js';
+import { startWebhookWorker } from './webhook-worker.js';
 import { VERSION } from './version.js';
 
 const USAGE = `ims ${VERSION}: inventory management
@@ -23,7 +24,8 @@ Usage:
   ims --version
 
 Environment: PORT, HOST, DATABASE_URL (sqlite:<file>, sqlite::memory:, postgres://user:pass@host:5432/db),
-IMS_ADMIN_TOKEN, LOG_LEVEL, IMS_SQLITE_SYNC (FULL|NORMAL), IMS_PG_POOL (connections per host, default 10).
+IMS_ADMIN_TOKEN, LOG_LEVEL, IMS_SQLITE_SYNC (FULL|NORMAL), IMS_PG_POOL (connections per host, default 10),
+IMS_WEBHOOK_POLL_MS (default 1000), IMS_WEBHOOK_RETRY_MS (first retry wait, default 1000), IMS_WEBHOOK_TIMEOUT_MS (default 10000).
 `;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -95,6 +97,8 @@ async function serve(config: Config): Promise<number> {
   const purgeTimer = setInterval(purge, 60 * 60 * 1000);
   purgeTimer.unref();
   const running = await startServer({ store, logger, port: config.port, host: config.host });
+  const { pollMs, retryMs, timeoutMs } = config.webhooks;
+  const webhooks = startWebhookWorker({ store, logger, pollMs, timeoutMs, backoff: { baseMs: retryMs, maxMs: 60 * 60 * 1000 } });
   logger.log('info', 'listening', { url: running.url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), version: VERSION });
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -103,6 +107,7 @@ async function serve(config: Config): Promise<number> {
       stopping = true;
       logger.log('info', 'stopping', { signal });
       clearInterval(purgeTimer);
+      await webhooks.stop();
       await running.close();
       await store.close();
       logger.log('info', 'stopped');

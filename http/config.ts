@@ -9,6 +9,16 @@ export interface Config {
   adminToken: string | undefined;
   logLevel: Level;
   sqliteSync: 'FULL' | 'NORMAL';
+  webhooks: { pollMs: number; retryMs: number; timeoutMs: number };
+}
+
+/** A positive whole number of milliseconds from the environment, else the default. */
+function millis(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of milliseconds, not ${value}`);
+  return n;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string> = {}): Config {
@@ -23,6 +33,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string>
     adminToken: env.IMS_ADMIN_TOKEN || undefined,
     logLevel: parseLevel(flags['log-level'] ?? env.LOG_LEVEL),
     sqliteSync: sync,
+    webhooks: {
+      pollMs: millis(env, 'IMS_WEBHOOK_POLL_MS', 1000),
+      retryMs: millis(env, 'IMS_WEBHOOK_RETRY_MS', 1000),
+      timeoutMs: millis(env, 'IMS_WEBHOOK_TIMEOUT_MS', 10_000),
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { embedded } from '../storage/embedded.js';
 
 function findVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -16,4 +17,5 @@ function findVersion(): string {
   return '0.0.0';
 }
 
-export const VERSION = findVersion();
+// The single executable carries its version; there is no package.json beside it.
+export const VERSION = embedded().version ?? findVersion();

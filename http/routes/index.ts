@@ -1,6 +1,7 @@
 import type { Route } from '../route.js';
 import { authRoutes } from './auth.js';
 import { catalogRoutes } from './catalog.js';
+import { eventRoutes } from './events.js';
 import { facilityRoutes } from './facilities.js';
 import { inventoryRoutes } from './inventory.js';
 import { metaRoutes } from './meta.js';
@@ -29,4 +30,5 @@ export const routes: readonly Route[] = [
   ...purchasingRoutes,
   ...salesRoutes,
   ...authRoutes,
+  ...eventRoutes,
 ];

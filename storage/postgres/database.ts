@@ -2,12 +2,13 @@
 // numbered migrations of ./migrations applied in order, each in its own transaction and
 // recorded in schema_migrations, under an advisory lock so that several hosts starting at
 // once apply each migration exactly once.
-import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { migrationsOf } from '../embedded.js';
 
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+// A function, not a constant: inside the single executable there is no file to point at.
+const migrationsDir = () => join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** The advisory lock key of the migrations (advisory locks are per database). */
 const MIGRATION_LOCK = '7340512937104431';
@@ -74,10 +75,8 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
         version text COLLATE "C" PRIMARY KEY, applied_at text NOT NULL)`);
       const done = new Set(((await client.query('SELECT version FROM schema_migrations')).rows as Array<{ version: string }>).map((r) => r.version));
       const applied: string[] = [];
-      for (const file of readdirSync(MIGRATIONS).filter((f) => /^\d+_.*\.sql$/.test(f)).sort()) {
-        const version = file.replace(/\.sql$/, '');
+      for (const { version, sql } of migrationsOf('postgres', migrationsDir)) {
         if (done.has(version)) continue;
-        const sql = readFileSync(join(MIGRATIONS, file), 'utf8');
         await client.query('BEGIN');
         try {
           await client.query(sql);
@@ -85,7 +84,7 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
           await client.query('COMMIT');
         } catch (e) {
           await client.query('ROLLBACK').catch(() => {});
-          throw new Error(`migration ${file} failed: ${(e as Error).message}`, { cause: e });
+          throw new Error(`migration ${version} failed: ${(e as Error).message}`, { cause: e });
         }
         applied.push(version);
       }

@@ -6,6 +6,7 @@
 // numbered ($1, $2, ...) once and runs as a named prepared statement, so every connection
 // parses and plans it once.
 import pg from 'pg';
+import type { NewEvent } from '../../core/event.js';
 import type { Page, PageRequest } from '../../core/page.js';
 import { StoreUnavailable, UniqueViolation } from '../../core/ports.js';
 
@@ -26,6 +27,8 @@ export class UnitState {
   readonly stockLocked = new Set<string>();
   /** Serial numbers (`itemId|serialNo`) this unit loaded, and so locked: they exist. */
   readonly serialsSeen = new Set<string>();
+  /** Events recorded by this unit, written just before its COMMIT (see events.ts). */
+  readonly events: NewEvent[] = [];
 }
 
 interface Prepared {

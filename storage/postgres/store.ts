@@ -31,6 +31,8 @@ import { PgReservations } from './reservations.js';
 import { PgTransfers } from './transfers.js';
 import { isConnectionLost, isTransient, isUnavailable, isUniqueViolation, PoolSql, portError, UnitSql, type Sql } from './sql.js';
 import { PgTokens } from './tokens.js';
+import { flushEvents, PgEvents } from './events.js';
+import { PgWebhooks } from './webhooks.js';
 
 export interface PostgresOptions extends PoolOptions {
   /** How many times a unit runs at most when it collides with another (default 5). */
@@ -53,6 +55,8 @@ function areas(sql: Sql, statuses: StatusCache): Writer {
     sales: new PgSales(sql),
     documents: new PgDocuments(sql),
     idempotency: new PgIdempotency(sql),
+    events: new PgEvents(sql),
+    webhooks: new PgWebhooks(sql),
   };
 }
 
@@ -123,6 +127,8 @@ export class PostgresStore implements Store {
       // A unit that swallowed a database error must not commit what is left of it (on an
       // aborted transaction COMMIT quietly rolls back).
       if (sql.unit.firstError !== null) throw sql.unit.firstError;
+      // The unit's events take their seqs last, under a lock that COMMIT releases.
+      await flushEvents(sql);
       await sql.queue.command('COMMIT');
       return { value };
     } catch (e) {

@@ -2,9 +2,10 @@
 // verify, a backup), and the numbered migrations of ./migrations applied in order, each in
 // its own transaction and recorded in schema_migrations.
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { embedded, migrationsOf } from '../embedded.js';
 
 export type Db = Database.Database;
 
@@ -12,11 +13,15 @@ export type Synchronous = 'FULL' | 'NORMAL';
 
 export const MEMORY = ':memory:';
 
-const MIGRATIONS = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+// A function, not a constant: inside the single executable there is no file to point at.
+const migrationsDir = () => join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export function openDatabase(file: string, options: { synchronous?: Synchronous } = {}): Db {
   if (file !== MEMORY) mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  // Inside the single executable the addon was loaded at start (http/binary.ts); elsewhere better-sqlite3 finds it.
+  const addon = embedded().sqliteAddon;
+  // The typings allow only a path, but better-sqlite3 takes the loaded addon object as well.
+  const db = new Database(file, addon ? { nativeBinding: addon as unknown as string } : {});
   db.pragma('busy_timeout = 5000');
   if (file !== MEMORY) db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
@@ -31,10 +36,8 @@ export function migrate(db: Db): string[] {
     version TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT`);
   const done = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as string[]);
   const applied: string[] = [];
-  for (const file of readdirSync(MIGRATIONS).filter((f) => /^\d+_.*\.sql$/.test(f)).sort()) {
-    const version = file.replace(/\.sql$/, '');
+  for (const { version, sql } of migrationsOf('sqlite', migrationsDir)) {
     if (done.has(version)) continue;
-    const sql = readFileSync(join(MIGRATIONS, file), 'utf8');
     db.transaction(() => {
       db.exec(sql);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, new Date().toISOString());

@@ -19,6 +19,8 @@ import { SqliteProduction } from './production.js';
 import { SqliteReservations } from './reservations.js';
 import { SqliteTransfers } from './transfers.js';
 import { SqliteTokens } from './tokens.js';
+import { SqliteEvents } from './events.js';
+import { SqliteWebhooks } from './webhooks.js';
 
 export interface SqliteOptions {
   /** `FULL` (default): an acknowledged write survives power loss. `NORMAL`: faster, may lose the last batches. */
@@ -60,6 +62,8 @@ function areas(db: Db): Areas {
     sales: new SqliteSales(sql),
     documents: new SqliteDocuments(sql),
     idempotency: new SqliteIdempotency(sql),
+    events: new SqliteEvents(sql),
+    webhooks: new SqliteWebhooks(sql),
   };
 }
 
@@ -109,6 +113,8 @@ function committedReader(writer: Writer, open: () => boolean, idle: () => Promis
     purchasing: guard(writer.purchasing),
     sales: guard(writer.sales),
     idempotency: guard(writer.idempotency),
+    events: guard(writer.events),
+    webhooks: guard(writer.webhooks),
   };
 }
 

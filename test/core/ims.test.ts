@@ -30,6 +30,12 @@ test('reserve, allocate, fulfil and verify through the embedder API', async () =
     const balances = await ims.inventory.balances({ itemId: item.id });
     assert.is(balances.items[0]!.onHand, 6);
     assert.equal(await ims.inventory.verify(), []);
+    // The outbox: the opening posting, the reservation's steps, the shipment, in that order.
+    const events = (await ims.events.list()).items;
+    assert.equal(events.map((e) => e.type === 'transaction.posted' ? e.data.transactionType : `${e.data.from}>${e.data.to}`),
+      ['adjustment', 'null>open', 'open>allocated', 'shipment', 'allocated>fulfilled']);
+    const shipments = await ims.events.list({ after: events[1]!.seq, types: ['transaction.posted'] });
+    assert.equal(shipments.items.map((e) => e.data.transactionType), ['shipment']);
   } finally {
     await ims.close();
   }

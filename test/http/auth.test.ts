@@ -333,6 +333,7 @@ const EXPECTED = [
   'GET /v1/sales/customers', 'POST /v1/sales/customers', 'GET /v1/sales/customers/{}', 'PATCH /v1/sales/customers/{}',
   'GET /v1/sales/orders', 'POST /v1/sales/orders', 'GET /v1/sales/orders/{}', 'PATCH /v1/sales/orders/{}',
   'POST /v1/sales/orders/{}/open', 'POST /v1/sales/orders/{}/ship', 'POST /v1/sales/orders/{}/cancel',
+  'GET /v1/events', 'GET /v1/webhooks', 'POST /v1/webhooks', 'GET /v1/webhooks/{}', 'PATCH /v1/webhooks/{}', 'DELETE /v1/webhooks/{}',
 ];
 
 test('route table: non-empty and holds every route of the contract implemented so far', () => {
@@ -353,6 +354,8 @@ test('route table: each permission is of the route\'s own area, read for GET and
     ['/v1/uoms', 'catalog'], ['/v1/items', 'catalog'], ['/v1/facilities', 'facilities'],
     ['/v1/inventory', 'inventory'], ['/v1/procurement', 'procurement'], ['/v1/sales', 'sales'],
     ['/v1/production', 'production'], ['/v1/auth', 'admin'],
+    // The feed and the subscriptions see every area's changes: administrators only.
+    ['/v1/events', 'admin'], ['/v1/webhooks', 'admin'],
   ];
   for (const r of guarded) {
     const perm = r.permission as string;

@@ -1,0 +1,64 @@
+// `npm run build:binary`: one executable file, `build/ims`, that runs `ims` with no Node.js,
+// node_modules or checkout beside it. Steps: bundle http/binary.ts and everything it imports
+// into one CommonJS file with esbuild (the SQL migrations and the version go into its first
+// lines); make a single-executable-application blob of it with better-sqlite3's native addon
+// as an asset (node --experimental-sea-config); copy this node binary and inject the blob
+// into the copy with postject. `node scripts/build-binary.mjs <dir>` builds into another
+// directory than build/.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = process.argv[2] ?? join(root, 'build');
+const require = createRequire(import.meta.url);
+
+function migrations(adapter) {
+  const dir = join(root, 'storage', adapter, 'migrations');
+  return readdirSync(dir).filter((f) => /^\d+_.*\.sql$/.test(f)).sort()
+    .map((f) => ({ version: f.replace(/\.sql$/, ''), sql: readFileSync(join(dir, f), 'utf8') }));
+}
+
+const started = Date.now();
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const carried = { version, migrations: { sqlite: migrations('sqlite'), postgres: migrations('postgres') } };
+
+const esbuild = await import('esbuild');
+await esbuild.build({
+  entryPoints: [join(root, 'http/binary.ts')],
+  outfile: join(out, 'ims.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // pg loads pg-native only when asked for (pg.native), which ims never does.
+  external: ['pg-native'],
+  banner: { js: `globalThis.ims = ${JSON.stringify(carried)};` },
+  // import.meta.url only finds files beside the code, which the binary takes from globalThis.ims instead.
+  logOverride: { 'empty-import-meta': 'silent' },
+  logLevel: 'warning',
+});
+
+const addon = require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+const config = join(out, 'sea-config.json');
+writeFileSync(config, JSON.stringify({
+  main: join(out, 'ims.cjs'),
+  output: join(out, 'ims.blob'),
+  disableExperimentalSEAWarning: true,
+  assets: { 'better_sqlite3.node': addon },
+}));
+execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
+
+const binary = join(out, process.platform === 'win32' ? 'ims.exe' : 'ims');
+copyFileSync(process.execPath, binary);
+chmodSync(binary, 0o755);
+const { inject } = require('postject');
+await inject(binary, 'NODE_SEA_BLOB', readFileSync(join(out, 'ims.blob')), {
+  sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  machoSegmentName: process.platform === 'darwin' ? 'NODE_SEA' : undefined,
+});
+console.log(`built ${binary} (ims ${version}, node ${process.version}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
