@@ -94,7 +94,7 @@ async function serve(config: Config): Promise<number> {
   await purge();
   const purgeTimer = setInterval(purge, 60 * 60 * 1000);
   purgeTimer.unref();
-  const running = await startServer({ store, logger, port: config.port, host: config.host });
+  const running = await startServer({ store, logger, port: config.port, host: config.host, currency: config.currency });
   logger.log('info', 'listening', { url: running.url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), version: VERSION });
   return new Promise<number>((resolve) => {
     let stopping = false;
