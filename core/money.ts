@@ -45,9 +45,16 @@ function toSafe(n: bigint, what: string): Money {
   return v as Money;
 }
 
-/** qty × unitCost (both micro-units), rounded once to micro-units of money. */
-export function valueOf(qty: Micro, unitCost: Money): Money {
-  return toSafe(divideRounded(BigInt(qty) * BigInt(unitCost), BIG_SCALE), 'value');
+/**
+ * The largest value a line or an item's stock at a facility may hold, in micro-units: what a
+ * double holds exactly (about 9 billion in currency units). Postings past it are refused.
+ */
+export const MAX_VALUE = Number.MAX_SAFE_INTEGER;
+
+/** qty × unitCost (both micro-units), rounded once to micro-units of money; null past MAX_VALUE. */
+export function valueOf(qty: Micro, unitCost: Money): Money | null {
+  const v = divideRounded(BigInt(qty) * BigInt(unitCost), BIG_SCALE);
+  return v > BigInt(MAX_VALUE) || v < -BigInt(MAX_VALUE) ? null : (Number(v) as Money);
 }
 
 /** The share `qty / of` of `value` (qty ≤ of), rounded once; all of it when qty is all. */

@@ -148,7 +148,8 @@ export async function receivePurchaseOrder(tx: Writer, id: string, input: Receip
     qty: qtyBase,
     serialNos: r.serialNos ?? [],
     at,
-    cost: { kind: 'value', value: valueOf(qty, line.unitPrice as number as Money) },
+    // At most the line's amount, which the order kept within MAX_AMOUNT: never null.
+    cost: { kind: 'value', value: valueOf(qty, line.unitPrice as number as Money)! },
   }));
   const posted = await post(tx, { type: 'receipt', reason: input.reason ?? null, reference: { type: 'purchase_order', id: po.id }, lines }, now);
   if (!posted.ok) return posted;

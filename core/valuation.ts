@@ -12,10 +12,10 @@
 // unit, and its layers, as they were.
 import { assert } from './assert.js';
 import {
-  addMoney, negMoney, NO_MONEY, shareOf, unitCostOf, valueOf, type Money,
+  MAX_VALUE, negMoney, NO_MONEY, shareOf, unitCostOf, valueOf, type Money,
 } from './money.js';
 import { add, neg, ZERO, type Micro } from './quantity.js';
-import { failAt, ok, type Result } from './result.js';
+import { failAt, ok, type Failure, type Result } from './result.js';
 import { positionKey, type ItemFacility } from './stock.js';
 
 export const COST_METHODS = ['moving_average', 'fifo'] as const;
@@ -131,6 +131,7 @@ export function decideValuation(
     const u = unitOf(l);
     if (l.qty > 0) {
       const value = inboundValue(u, l, values);
+      if (value === null || u.v.value + value > MAX_VALUE) return tooValuable(l);
       values[i] = { unitCost: lineUnitCost(l, value), valueDelta: value };
       if (u.method === 'fifo') {
         const layer: CostLayer = {
@@ -141,13 +142,13 @@ export function decideValuation(
         newLayers.push(layer);
       }
       u.v.qty = add(u.v.qty, l.qty);
-      u.v.value = addMoney(u.v.value, value);
+      u.v.value = (u.v.value + value) as Money;
     } else {
       const out = outboundValue(u, l, changed);
       if (!out.ok) return out;
       values[i] = { unitCost: unitCostOf(out.value, neg(l.qty)) ?? NO_MONEY, valueDelta: negMoney(out.value) };
       u.v.qty = add(u.v.qty, l.qty);
-      u.v.value = addMoney(u.v.value, negMoney(out.value));
+      u.v.value = (u.v.value - out.value) as Money;
     }
     if (u.v.qty > 0) u.v.unitCost = unitCostOf(u.v.value, u.v.qty);
     assertUnit(u);
@@ -161,8 +162,12 @@ export function decideValuation(
   });
 }
 
-/** What an inbound line is worth: its document's cost, the value it carries, or the current cost. */
-function inboundValue(u: Unit, l: ValuedLine, values: ReadonlyArray<LineValue | undefined>): Money {
+function tooValuable(l: ValuedLine): Failure {
+  return failAt('bad_request', l.path, `the stock value would exceed ${Math.floor(MAX_VALUE / 1e6)} (the largest exact amount)`);
+}
+
+/** What an inbound line is worth: its document's cost, the value it carries, or the current cost; null past MAX_VALUE. */
+function inboundValue(u: Unit, l: ValuedLine, values: ReadonlyArray<LineValue | undefined>): Money | null {
   const c = l.cost;
   if (!c) return valueOf(l.qty, currentCost(u));
   switch (c.kind) {
@@ -193,7 +198,7 @@ function outboundValue(u: Unit, l: ValuedLine, changed: Map<string, CostLayer>):
     layer.qtyLeft = (layer.qtyLeft - q) as Micro;
     layer.valueLeft = (layer.valueLeft - v) as Money;
     changed.set(layer.id, layer);
-    taken = addMoney(taken, v);
+    taken = (taken + v) as Money;
     need -= q;
   }
   assert(need === 0, 'the layers hold the stock');
