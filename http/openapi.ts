@@ -4,6 +4,7 @@ import type { Schema } from '../core/schema.js';
 import { STATUS, type ErrorCode } from './errors.js';
 import type { Route } from './route.js';
 import { VERSION } from './version.js';
+import { DEFAULT_CURRENCY } from '../core/money.js';
 
 const errorSchema: Schema = {
   type: 'object',
@@ -45,7 +46,10 @@ function responses(route: Route) {
   return out;
 }
 
-export function openApiDocument(routes: readonly Route[]): unknown {
+/** What moneySchema's descriptions say until the document names the installation's currency. */
+const CURRENCY_PLACEHOLDER = 'IMS_CURRENCY, default USD';
+
+export function openApiDocument(routes: readonly Route[], currency = DEFAULT_CURRENCY): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const op: Record<string, unknown> = {
@@ -70,9 +74,13 @@ export function openApiDocument(routes: readonly Route[]): unknown {
     if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: route.body } } };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = op;
   }
-  return {
+  const document = {
     openapi: '3.1.0',
-    info: { title: 'ims-api', version: VERSION, description: 'Inventory management: an exact, append-only stock ledger.' },
+    info: {
+      title: 'ims-api', version: VERSION,
+      description: `Inventory management: an exact, append-only stock ledger. Every money amount (unitCost, valueDelta, value, unitPrice, amount, total) is in ${currency}, the installation's one currency (IMS_CURRENCY), exact to six decimal places.`,
+      'x-currency': currency,
+    },
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -81,4 +89,6 @@ export function openApiDocument(routes: readonly Route[]): unknown {
     security: [{ bearer: [] }],
     paths,
   };
+  // Each money field's schema names the currency, not just the variable that sets it.
+  return JSON.parse(JSON.stringify(document).replaceAll(CURRENCY_PLACEHOLDER, `${currency}, set by IMS_CURRENCY`));
 }

@@ -6,7 +6,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { verifyBalances } from '../../core/verify.js';
-import { expectStatus, seedWorld, startTestServer, type Reply, type TestServer, type World } from './harness.js';
+import { loadConfig } from '../../http/config.js';
+import { createLogger } from '../../http/log.js';
+import { startServer } from '../../http/server.js';
+import { ADMIN_TOKEN, expectStatus, seedWorld, startTestServer, type Reply, type TestServer, type World } from './harness.js';
 
 let t: TestServer;
 let w: World;
@@ -205,6 +208,28 @@ test('GET /v1/inventory/valuation: groupings, filters, asOf equal to the live fi
   const reader = await t.tokenWith(['catalog:read']);
   expectError(await t.call('GET', '/v1/inventory/valuation', undefined, { token: reader }), 403, 'forbidden');
   await clean();
+});
+
+test('one currency per installation: IMS_CURRENCY (default USD), named in each row and in the money schemas', async () => {
+  assert.is(loadConfig({}).currency, 'USD');
+  assert.is(loadConfig({ IMS_CURRENCY: 'EUR' }).currency, 'EUR');
+  assert.throws(() => loadConfig({ IMS_CURRENCY: 'euro' }), /IMS_CURRENCY/);
+  const doc = (await t.call('GET', '/v1/openapi.json', undefined, { token: null })).body;
+  assert.is(doc.info['x-currency'], 'USD');
+  const unitCost = doc.paths['/v1/inventory/adjustments'].post.requestBody.content['application/json'].schema.properties.unitCost;
+  assert.match(unitCost.description, /in the installation's currency \(USD, set by IMS_CURRENCY\)/);
+
+  const itemId = await item();
+  created(await adjust({ itemId, qtyDelta: 1, unitCost: 3 }));
+  const euro = await startServer({ store: t.store, logger: createLogger('silent'), currency: 'EUR' });
+  try {
+    const get = async (path: string) => (await fetch(euro.url + path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as Promise<any>;
+    const [row] = (await get(`/v1/inventory/valuation?itemId=${itemId}`)).data;
+    assert.equal([row.value, row.currency], [3, 'EUR']);
+    assert.is((await get('/v1/openapi.json'))['info']['x-currency'], 'EUR');
+  } finally {
+    await euro.close();
+  }
 });
 
 test.run();
