@@ -148,7 +148,7 @@ async function token(store: Store, words: string[], flags: Record<string, string
 async function verify(store: Store): Promise<number> {
   const drift = await verifyBalances(store.read);
   for (const d of drift) console.log(JSON.stringify(d));
-  console.log(drift.length === 0 ? 'verify: every balance and running balance matches the ledger' : `verify: ${drift.length} difference(s) from the ledger`);
+  console.log(drift.length === 0 ? 'verify: every balance, running balance and stock value matches the ledger' : `verify: ${drift.length} difference(s) from the ledger`);
   return drift.length === 0 ? 0 : 1;
 }
 
