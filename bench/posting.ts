@@ -341,7 +341,7 @@ async function main(): Promise<number> {
     console.log('core/raw = core ops/s ÷ raw ops/s on the same store (single-api is compared with raw single).');
     console.log('postgres batched = 100 postings submitted at once, each its own transaction, over the connection pool.');
     console.log('');
-    console.log('valuation (single moves of a moving-average item, valuation on vs its storage work skipped; see bench/valuation.ts):');
+    console.log('valuation (single adjustments of a moving-average item, valuation on vs its storage work skipped; see bench/valuation.ts):');
     for (const v of valuationCosts) {
       console.log(`  ${v.store}: ${Math.round(v.valuedOpsPerSec)} vs ${Math.round(v.unvaluedOpsPerSec)} postings/s, overhead ${v.overheadPct.toFixed(1)} % (median of ${v.rounds} rounds)`);
     }

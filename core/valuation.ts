@@ -156,7 +156,8 @@ export function decideValuation(
   for (const l of newLayers) changed.delete(l.id);
   return ok({
     lines: values.map((v) => v!),
-    valuations: [...units.values()].map((u) => u.v),
+    // A unit the posting left as it was (a move inside it) is not written again.
+    valuations: [...units.values()].filter((u) => !sameValuation(u.v, s.valuations.get(positionKey(u.v)))).map((u) => u.v),
     newLayers,
     changedLayers: [...changed.values()],
   });
@@ -271,6 +272,10 @@ function valueInside(u: Unit, lines: readonly ValuedLine[], idx: readonly number
   };
   spread(outs, -1);
   spread(ins, 1);
+}
+
+function sameValuation(a: Valuation, b: Valuation | undefined): boolean {
+  return b !== undefined && a.qty === b.qty && a.value === b.value && a.unitCost === b.unitCost;
 }
 
 /** The unit's invariants: never negative, worth nothing when empty, layers sum to it. */
