@@ -23,9 +23,16 @@ export function isCurrencyCode(code: string): boolean {
   return /^[A-Z]{3}$/.test(code);
 }
 
-/** A money amount in a request: a JSON number with at most six decimals. */
+/**
+ * A money amount in a request: a JSON number with at most six decimals. The schema is the
+ * one that validates, published as it is, so it names the currency by where to read it: the
+ * OpenAPI document's info.x-currency, which the host fills in from IMS_CURRENCY.
+ */
 export function moneySchema(description: string): Schema {
-  return { type: 'number', minimum: 0, maximum: MAX_UNIT_COST, 'x-quantity': true, description: `${description}, in the installation's currency (IMS_CURRENCY, default USD)` };
+  return {
+    type: 'number', minimum: 0, maximum: MAX_UNIT_COST, 'x-quantity': true,
+    description: `${description}, in the installation's one currency: info.x-currency of this document (IMS_CURRENCY, default USD)`,
+  };
 }
 
 const BIG_SCALE = BigInt(SCALE);

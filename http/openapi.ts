@@ -46,9 +46,6 @@ function responses(route: Route) {
   return out;
 }
 
-/** What moneySchema's descriptions say until the document names the installation's currency. */
-const CURRENCY_PLACEHOLDER = 'IMS_CURRENCY, default USD';
-
 export function openApiDocument(routes: readonly Route[], currency = DEFAULT_CURRENCY): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -74,7 +71,7 @@ export function openApiDocument(routes: readonly Route[], currency = DEFAULT_CUR
     if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: route.body } } };
     (paths[route.path] ??= {})[route.method.toLowerCase()] = op;
   }
-  const document = {
+  return {
     openapi: '3.1.0',
     info: {
       title: 'ims-api', version: VERSION,
@@ -89,6 +86,4 @@ export function openApiDocument(routes: readonly Route[], currency = DEFAULT_CUR
     security: [{ bearer: [] }],
     paths,
   };
-  // Each money field's schema names the currency, not just the variable that sets it.
-  return JSON.parse(JSON.stringify(document).replaceAll(CURRENCY_PLACEHOLDER, `${currency}, set by IMS_CURRENCY`));
 }
