@@ -53,10 +53,13 @@ function toSafe(n: bigint, what: string): Money {
 }
 
 /**
- * The largest value a line or an item's stock at a facility may hold, in micro-units: what a
- * double holds exactly (about 9 billion in currency units). Postings past it are refused.
+ * The largest value a line or an item's stock at a facility may hold, in micro-units: 2^50,
+ * about 1.1 billion currency units. Below it a JSON number carries every amount exactly
+ * (micro / 1e6 and back gives the same integer), so values read back from the API or the
+ * ledger, as reversals and production outputs do, are the values written. Postings past it
+ * are refused, never rounded.
  */
-export const MAX_VALUE = Number.MAX_SAFE_INTEGER;
+export const MAX_VALUE = 2 ** 50;
 
 /** qty × unitCost (both micro-units), rounded once to micro-units of money; null past MAX_VALUE. */
 export function valueOf(qty: Micro, unitCost: Money): Money | null {

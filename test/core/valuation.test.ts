@@ -99,6 +99,8 @@ test('money: qty × unit cost is exact, rounded once half away from zero', () =>
   assert.is(valueOf(q(0.4), $(0.000001)), 0 as Money);
   assert.is(valueOf(q(1e6), $(999.999999)), $(999999999), 'a large product stays exact (BigInt inside)');
   assert.is(valueOf(q(1e9), $(1000)), null, 'past the largest exact amount');
+  assert.is(valueOf(q(1e6), $(1126)), null, '1.126e9 is past 2^50 micro-units');
+  for (let m = 2 ** 50 - 1000; m < 2 ** 50; m++) assert.is(toMoney(fromMoney(m)), m, 'every amount below it survives JSON');
   assert.is(unitCostOf($(10), q(3)), $(3.333333));
   assert.is(unitCostOf($(1), q(0)), null);
   assert.is(shareOf($(10), q(3), q(3)), $(10), 'the whole takes all the value');
