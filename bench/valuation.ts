@@ -32,6 +32,13 @@ export interface ValuationCost {
   overheadPct: number;
   /** Each round's postings/s, valued and unvalued, to show the spread. */
   perRound: Array<{ valued: number; unvalued: number }>;
+  /**
+   * CPU time this process spent per posting (user + system, µs), median over rounds: unlike
+   * wall time it does not count waiting for a core other programs hold, so it shows the work
+   * valuation adds even on a busy machine (it leaves out fsync waits, which valuation does
+   * not add to: its writes share the posting's one commit).
+   */
+  cpuMicrosPerPosting: { valued: number; unvalued: number; overheadPct: number };
 }
 
 const ONE = SCALE as Micro;
@@ -101,12 +108,36 @@ export async function measureValuation(
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  // CPU time per posting over a fixed number of pairs, the variants again taking turns.
+  const cpuOf = async (fn: () => Promise<void>, pairs: number) => {
+    const start = process.cpuUsage();
+    for (let i = 0; i < pairs; i++) await fn();
+    const used = process.cpuUsage(start);
+    return (used.user + used.system) / (2 * pairs);
+  };
+  const cpuValued: number[] = [];
+  const cpuUnvalued: number[] = [];
+  const pairs = Math.max(20, Math.round(timing.iterations * 8));
+  for (let i = 0; i < Math.max(rounds, 3) * 2; i++) {
+    if (i % 2 === 0) {
+      cpuUnvalued.push(await cpuOf(once(true), pairs));
+      cpuValued.push(await cpuOf(once(false), pairs));
+    } else {
+      cpuValued.push(await cpuOf(once(false), pairs));
+      cpuUnvalued.push(await cpuOf(once(true), pairs));
+    }
+  }
   return {
     rounds,
     valuedOpsPerSec: median(valued),
     unvaluedOpsPerSec: median(unvalued),
     overheadPct: median(valued.map((v, i) => (1 - v / unvalued[i]!) * 100)),
     perRound: valued.map((v, i) => ({ valued: Math.round(v), unvalued: Math.round(unvalued[i]!) })),
+    cpuMicrosPerPosting: {
+      valued: median(cpuValued),
+      unvalued: median(cpuUnvalued),
+      overheadPct: median(cpuValued.map((v, i) => (v / cpuUnvalued[i]! - 1) * 100)),
+    },
     posted,
   };
 }
