@@ -65,7 +65,7 @@ function withoutValuation(tx: Writer): Writer {
   let wrapped = unvaluedWriters.get(tx);
   if (!wrapped) {
     const ledger: LedgerWriter = Object.create(tx.ledger);
-    ledger.getValuations = async (pairs) => pairs.map((p) => ({ ...p, qty: MADE_UP, value: 0 as Money, unitCost: 0 as Money }));
+    ledger.getValuations = async (pairs) => pairs.map((p) => ({ ...p, qty: MADE_UP, value: 0 as Money, unitCost: 0 as Money, costMethod: 'moving_average' as const }));
     ledger.appendPosting = (e) => tx.ledger.appendPosting({ ...e, valuations: [], newLayers: [], changedLayers: [] });
     wrapped = Object.assign(Object.create(tx), { ledger }) as Writer;
     unvaluedWriters.set(tx, wrapped);

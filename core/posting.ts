@@ -17,7 +17,7 @@ import { fail, failAt, ok, type Detail, type Failure, type Result } from './resu
 import type { StockStatus } from './status.js';
 import { placeKey, positionKey, type ItemFacility, type StockPosition } from './stock.js';
 import type { Uom } from './uom.js';
-import { decideValuation, type CostLayer, type LineCost, type Valuation } from './valuation.js';
+import { decideValuation, methodOf, type CostLayer, type LineCost, type Valuation } from './valuation.js';
 import { fromMoney } from './money.js';
 
 /** Field names a line's errors point at, when they differ from the defaults. */
@@ -406,8 +406,8 @@ export async function loadPostingSnapshot(tx: Writer, request: PostingRequest, n
     if (location) touched.set(positionKey({ itemId: l.itemId, facilityId: location.facilityId }), { itemId: l.itemId, facilityId: location.facilityId });
   }
   const valuations = await tx.ledger.getValuations([...touched.values()]);
-  const fifo = new Set(items.filter((i) => i.costMethod === 'fifo').map((i) => i.id));
-  const fifoPairs = [...touched.values()].filter((p) => fifo.has(p.itemId));
+  const costing = { methods: new Map(items.map((i) => [i.id, i.costMethod])), valuations: new Map(valuations.map((v) => [positionKey(v), v])) };
+  const fifoPairs = [...touched.values()].filter((p) => items.some((i) => i.id === p.itemId) && methodOf(costing, p) === 'fifo');
   const layers = fifoPairs.length ? await tx.ledger.getCostLayers(fifoPairs) : [];
   const positions = lowered.size ? await tx.ledger.getStockPositions([...lowered.values()], now, { committedOnly: true }) : [];
   const byNo = new Map(lotsByNo.map((l) => [lotKey(l.itemId, l.lotNo), l]));

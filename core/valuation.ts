@@ -42,6 +42,13 @@ export interface Valuation extends ItemFacility {
    * is stock, else the last one there was (null when the item never had a cost here).
    */
   unitCost: Money | null;
+  /**
+   * The method this stock is valued by. It is the item's, except when the item's method
+   * changed while a posting that read the old one was bringing stock in (PostgreSQL, another
+   * host): the stock then keeps the method it came in under until it is gone, so its value
+   * and layers stay consistent; the next stock takes the item's method.
+   */
+  costMethod: CostMethod;
 }
 
 /** Where a line's value comes from; a line without one is valued at the current cost. */
@@ -105,10 +112,9 @@ export function decideValuation(
     const k = positionKey(l);
     let u = units.get(k);
     if (!u) {
-      const method = s.methods.get(l.itemId);
-      assert(method, `cost method of item ${l.itemId} is loaded`);
-      const v = s.valuations.get(k) ?? { itemId: l.itemId, facilityId: l.facilityId, qty: ZERO, value: NO_MONEY, unitCost: null };
-      u = { method, v: { ...v }, layers: (s.layers.get(k) ?? []).map((x) => ({ ...x })) };
+      const method = methodOf(s, l);
+      const v = s.valuations.get(k) ?? { itemId: l.itemId, facilityId: l.facilityId, qty: ZERO, value: NO_MONEY, unitCost: null, costMethod: method };
+      u = { method, v: { ...v, costMethod: method }, layers: (s.layers.get(k) ?? []).map((x) => ({ ...x })) };
       units.set(k, u);
     }
     return u;
@@ -275,7 +281,16 @@ function valueInside(u: Unit, lines: readonly ValuedLine[], idx: readonly number
 }
 
 function sameValuation(a: Valuation, b: Valuation | undefined): boolean {
-  return b !== undefined && a.qty === b.qty && a.value === b.value && a.unitCost === b.unitCost;
+  return b !== undefined && a.qty === b.qty && a.value === b.value && a.unitCost === b.unitCost && a.costMethod === b.costMethod;
+}
+
+/** Stock on hand keeps the method it came in under; new stock takes the item's. */
+export function methodOf(s: Pick<ValuationSnapshot, 'methods' | 'valuations'>, p: ItemFacility): CostMethod {
+  const v = s.valuations.get(positionKey(p));
+  if (v && v.qty > 0) return v.costMethod;
+  const method = s.methods.get(p.itemId);
+  assert(method, `cost method of item ${p.itemId} is loaded`);
+  return method;
 }
 
 /** The unit's invariants: never negative, worth nothing when empty, layers sum to it. */

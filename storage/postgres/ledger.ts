@@ -126,7 +126,8 @@ export class PgLedger implements LedgerWriter {
     const pairs = all.filter((p) => storable(p.itemId) && storable(p.facilityId));
     if (pairs.length === 0) return [];
     await lockStock(this.sql, pairs);
-    return this.sql.rows<Valuation>(`SELECT v.item_id AS "itemId", v.facility_id AS "facilityId", v.qty, v.value, v.unit_cost AS "unitCost"
+    return this.sql.rows<Valuation>(`SELECT v.item_id AS "itemId", v.facility_id AS "facilityId", v.qty, v.value, v.unit_cost AS "unitCost",
+        v.cost_method AS "costMethod"
       FROM valuations v JOIN ${PAIRS} USING (item_id, facility_id)`, pairArrays(pairs));
   }
 
@@ -167,7 +168,7 @@ export class PgLedger implements LedgerWriter {
     // One snapshot: postings committed between the sums would otherwise look like drift.
     const rows = await this.sql.snapshot((s) => s.rows<CheckRow>(`SELECT k.item_id, k.facility_id, coalesce(v.qty, 0)::bigint AS kept_qty,
         coalesce(v.value, 0)::bigint AS kept_value, coalesce(l.qty, 0)::bigint AS ledger_qty, coalesce(l.value, 0)::bigint AS ledger_value,
-        i.cost_method, coalesce(c.qty, 0)::bigint AS layer_qty, coalesce(c.value, 0)::bigint AS layer_value
+        coalesce(v.cost_method, i.cost_method) AS cost_method, coalesce(c.qty, 0)::bigint AS layer_qty, coalesce(c.value, 0)::bigint AS layer_value
       FROM (SELECT item_id, facility_id FROM valuations UNION SELECT DISTINCT item_id, facility_id FROM inventory_lines) k
       JOIN items i ON i.id = k.item_id
       LEFT JOIN valuations v ON v.item_id = k.item_id AND v.facility_id = k.facility_id
@@ -367,10 +368,11 @@ export class PgLedger implements LedgerWriter {
   private async applyValuation(e: PostingEffects): Promise<void> {
     const vs = [...e.valuations].sort((a, b) => byteOrder(a.itemId, b.itemId) || byteOrder(a.facilityId, b.facilityId));
     if (vs.length) {
-      await this.sql.rows(`INSERT INTO valuations (item_id, facility_id, qty, value, unit_cost)
-        SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[])
-        ON CONFLICT (item_id, facility_id) DO UPDATE SET qty = excluded.qty, value = excluded.value, unit_cost = excluded.unit_cost`,
-      [...pairArrays(vs), vs.map((v) => v.qty), vs.map((v) => v.value), vs.map((v) => v.unitCost)]);
+      await this.sql.rows(`INSERT INTO valuations (item_id, facility_id, qty, value, unit_cost, cost_method)
+        SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
+        ON CONFLICT (item_id, facility_id) DO UPDATE SET qty = excluded.qty, value = excluded.value, unit_cost = excluded.unit_cost,
+          cost_method = excluded.cost_method`,
+      [...pairArrays(vs), vs.map((v) => v.qty), vs.map((v) => v.value), vs.map((v) => v.unitCost), vs.map((v) => v.costMethod)]);
     }
     const fresh = e.newLayers;
     if (fresh.length) {

@@ -98,8 +98,8 @@ export class SqliteLedger implements LedgerWriter {
   }
 
   async getValuations(pairs: readonly ItemFacility[]): Promise<Valuation[]> {
-    const s = this.sql.get(`SELECT item_id AS itemId, facility_id AS facilityId, qty, value, unit_cost AS unitCost
-      FROM valuations WHERE item_id = ? AND facility_id = ?`);
+    const s = this.sql.get(`SELECT item_id AS itemId, facility_id AS facilityId, qty, value, unit_cost AS unitCost,
+      cost_method AS costMethod FROM valuations WHERE item_id = ? AND facility_id = ?`);
     return pairs.map((p) => s.get(p.itemId, p.facilityId) as Valuation | undefined).filter((v): v is Valuation => !!v);
   }
 
@@ -134,7 +134,7 @@ export class SqliteLedger implements LedgerWriter {
 
   async valueVerification(): Promise<ValueCheck[]> {
     const rows = this.sql.get(`SELECT k.item_id, k.facility_id, coalesce(v.qty, 0) AS kept_qty, coalesce(v.value, 0) AS kept_value,
-        coalesce(l.qty, 0) AS ledger_qty, coalesce(l.value, 0) AS ledger_value, i.cost_method,
+        coalesce(l.qty, 0) AS ledger_qty, coalesce(l.value, 0) AS ledger_value, coalesce(v.cost_method, i.cost_method) AS cost_method,
         coalesce(c.qty, 0) AS layer_qty, coalesce(c.value, 0) AS layer_value
       FROM (SELECT item_id, facility_id FROM valuations UNION SELECT DISTINCT item_id, facility_id FROM inventory_lines) k
       JOIN items i ON i.id = k.item_id
@@ -298,9 +298,10 @@ export class SqliteLedger implements LedgerWriter {
 
   /** Writes the valuations and cost layers the decision computed (one writer: they are current). */
   private applyValuation(e: PostingEffects): void {
-    const valuation = this.sql.get(`INSERT INTO valuations (item_id, facility_id, qty, value, unit_cost) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (item_id, facility_id) DO UPDATE SET qty = excluded.qty, value = excluded.value, unit_cost = excluded.unit_cost`);
-    for (const v of e.valuations) valuation.run(v.itemId, v.facilityId, v.qty, v.value, v.unitCost);
+    const valuation = this.sql.get(`INSERT INTO valuations (item_id, facility_id, qty, value, unit_cost, cost_method) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (item_id, facility_id) DO UPDATE SET qty = excluded.qty, value = excluded.value, unit_cost = excluded.unit_cost,
+      cost_method = excluded.cost_method`);
+    for (const v of e.valuations) valuation.run(v.itemId, v.facilityId, v.qty, v.value, v.unitCost, v.costMethod);
     const layer = this.sql.get(`INSERT INTO cost_layers (id, item_id, facility_id, transaction_id, line_no, qty_in, value_in,
       qty_left, value_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     for (const l of e.newLayers) layer.run(l.id, l.itemId, l.facilityId, l.transactionId, l.lineNo, l.qtyIn, l.valueIn, l.qtyLeft, l.valueLeft);

@@ -130,7 +130,7 @@ function valuationsOf(balances: Start): Map<string, Valuation> {
     const [itemId, locationId] = key.split('|') as [string, string];
     const facilityId = LOCATIONS.find((l) => l.id === locationId)!.facilityId;
     const k = `${itemId}|${facilityId}`;
-    const v = out.get(k) ?? { itemId, facilityId, qty: 0 as Micro, value: 0 as Money, unitCost: null };
+    const v = out.get(k) ?? { itemId, facilityId, qty: 0 as Micro, value: 0 as Money, unitCost: null, costMethod: 'moving_average' as const };
     out.set(k, { ...v, qty: (v.qty + micro(qty)) as Micro });
   }
   return out;

@@ -33,7 +33,7 @@ class World {
   private tx = 0;
   readonly posted: Array<{ transactionId: string; lines: ValuedLine[]; effects: ValuationEffects }> = [];
 
-  constructor(private readonly method: CostMethod) {}
+  constructor(public method: CostMethod) {}
 
   post(lines: Array<Partial<ValuedLine> & { qty: Micro }>): ValuationEffects {
     const r = this.tryPost(lines);
@@ -78,7 +78,7 @@ class World {
     for (const [k, v] of this.valuations) {
       assert.is(v.value, sums.get(k) ?? 0, `value of ${k} is the sum of its lines`);
       if (v.qty === 0) assert.is(v.value, 0, `empty ${k} is worth 0`);
-      if (this.method === 'fifo') {
+      if (v.costMethod === 'fifo') {
         const open = this.layers.get(k) ?? [];
         assert.is(open.reduce((s, l) => s + l.qtyLeft, 0), v.qty, `layers of ${k} hold its quantity`);
         assert.is(open.reduce((s, l) => s + l.valueLeft, 0), v.value, `layers of ${k} hold its value`);
@@ -275,6 +275,22 @@ test('FIFO: reversing a receipt removes its own layer, only while it is whole', 
   w.post([{ qty: q(-1) }]);
   const r = w.tryPost([{ qty: q(-5), cost: { kind: 'reverse', valueDelta: $(-5), transactionId: 't1', lineNo: 1 } }]);
   assert.is(r.ok, false, 'a layer already issued from cannot be undone exactly');
+});
+
+test('stock on hand keeps the method it came in under; the next stock takes the item\'s', () => {
+  // As when a costMethod change on one host races a receipt on another that read the old one.
+  const w = new World('moving_average');
+  w.post([{ qty: q(1), cost: unit(1) }]);
+  w.method = 'fifo';
+  w.post([{ qty: q(1), cost: unit(3) }]);
+  assert.is(w.valuations.get(`${ITEM}|${F1}`)!.costMethod, 'moving_average');
+  assert.is(w.layers.get(`${ITEM}|${F1}`), undefined, 'no layer for stock valued at the average');
+  assert.equal(values(w.post([{ qty: q(-1) }])), [-2], 'the average, not the oldest layer');
+  w.post([{ qty: q(-1) }]);
+  w.post([{ qty: q(1), cost: unit(1) }]);
+  w.post([{ qty: q(1), cost: unit(3) }]);
+  assert.is(w.valuations.get(`${ITEM}|${F1}`)!.costMethod, 'fifo');
+  assert.equal(values(w.post([{ qty: q(-1) }])), [-1], 'now the oldest layer');
 });
 
 test('random postings: every unit stays exact and empties to 0 (moving average and FIFO)', () => {

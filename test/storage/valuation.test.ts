@@ -70,9 +70,9 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
     const pairs = [{ itemId: w.fifo, facilityId: w.f1 }, { itemId: w.avg, facilityId: w.f1 }, { itemId: w.avg, facilityId: w.f2 }];
     const valuations = (await store.read.ledger.getValuations(pairs)).sort((a, b) => a.value - b.value);
     assert.equal(valuations, [
-      { itemId: w.avg, facilityId: w.f2, qty: m(1), value: m(2) as number, unitCost: m(2) as number },
-      { itemId: w.avg, facilityId: w.f1, qty: m(3), value: m(3) as number, unitCost: m(1) as number },
-      { itemId: w.fifo, facilityId: w.f1, qty: m(7), value: m(12.25) as number, unitCost: m(1.75) as number },
+      { itemId: w.avg, facilityId: w.f2, qty: m(1), value: m(2) as number, unitCost: m(2) as number, costMethod: 'moving_average' },
+      { itemId: w.avg, facilityId: w.f1, qty: m(3), value: m(3) as number, unitCost: m(1) as number, costMethod: 'moving_average' },
+      { itemId: w.fifo, facilityId: w.f1, qty: m(7), value: m(12.25) as number, unitCost: m(1.75) as number, costMethod: 'fifo' },
     ] as never);
     const layers = await store.read.ledger.getCostLayers([{ itemId: w.fifo, facilityId: w.f1 }]);
     assert.equal(layers.map((l) => [l.qtyLeft, l.valueLeft]), [[m(2), m(6)], [m(5), m(6.25)]]);

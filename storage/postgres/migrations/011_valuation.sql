@@ -13,10 +13,11 @@ CREATE TABLE valuations (
   qty         bigint NOT NULL CHECK (qty >= 0),
   value       bigint NOT NULL CHECK (value >= 0),
   unit_cost   bigint,
+  cost_method text COLLATE "C" NOT NULL,
   PRIMARY KEY (item_id, facility_id)
 );
-INSERT INTO valuations (item_id, facility_id, qty, value, unit_cost)
-  SELECT item_id, facility_id, sum(on_hand), 0, NULL FROM balances GROUP BY item_id, facility_id HAVING sum(on_hand) > 0;
+INSERT INTO valuations (item_id, facility_id, qty, value, unit_cost, cost_method)
+  SELECT item_id, facility_id, sum(on_hand), 0, NULL, 'moving_average' FROM balances GROUP BY item_id, facility_id HAVING sum(on_hand) > 0;
 
 CREATE TABLE cost_layers (
   id             text COLLATE "C" PRIMARY KEY,

@@ -8,17 +8,19 @@ ALTER TABLE inventory_lines ADD COLUMN unit_cost INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE inventory_lines ADD COLUMN value_delta INTEGER NOT NULL DEFAULT 0;
 
 -- Per item and facility: what is there and what it is worth. unit_cost is the average while
--- there is stock and the last average after it is gone (NULL: never had a cost here).
+-- there is stock and the last average after it is gone (NULL: never had a cost here);
+-- cost_method the method the stock on hand is valued by (see core/valuation.ts).
 CREATE TABLE valuations (
   item_id     TEXT NOT NULL,
   facility_id TEXT NOT NULL,
   qty         INTEGER NOT NULL CHECK (qty >= 0),
   value       INTEGER NOT NULL CHECK (value >= 0),
   unit_cost   INTEGER,
+  cost_method TEXT NOT NULL,
   PRIMARY KEY (item_id, facility_id)
 ) STRICT, WITHOUT ROWID;
-INSERT INTO valuations (item_id, facility_id, qty, value, unit_cost)
-  SELECT item_id, facility_id, sum(on_hand), 0, NULL FROM balances GROUP BY item_id, facility_id HAVING sum(on_hand) > 0;
+INSERT INTO valuations (item_id, facility_id, qty, value, unit_cost, cost_method)
+  SELECT item_id, facility_id, sum(on_hand), 0, NULL, 'moving_average' FROM balances GROUP BY item_id, facility_id HAVING sum(on_hand) > 0;
 
 -- FIFO receipts, oldest first by the seq of the transaction that opened them. Emptied
 -- layers stay (history); the partial index keeps the open ones cheap to find.
