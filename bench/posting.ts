@@ -41,6 +41,7 @@ import { findPgBin, startCluster } from '../test/support/postgres.mjs';
 import { RawLedger } from './raw.js';
 import { machineInfo, postingTargets, table, targetLine, withRatios, type Check, type Row, type StoreName, type Workload } from './report.js';
 import { adjustmentRequest, DEFAULT_WORLD, keysOf, seedWorld, type World } from './world.js';
+import { measureValuation, type ValuationCost } from './valuation.js';
 
 const args = benchArgs('posting.ts');
 const quick = args.quick;
@@ -126,6 +127,10 @@ async function observeCommits(ims: Ims, batch: () => Promise<void>): Promise<Che
   return seen;
 }
 
+/** Valuation's cost per SQLite store, measured in runCore. */
+const valuationCosts: Array<ValuationCost & { store: StoreName }> = [];
+const VALUATION_ROUNDS = quick ? 1 : 5;
+
 async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[], postgresUrl?: string): Promise<void> {
   let ims: Ims;
   if (postgresUrl !== undefined) {
@@ -166,6 +171,11 @@ async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[
         posted++;
       };
       rows.push(row(spec, 'core', 'single-api', await measure('single-api', moveOne, true, 1), 1));
+
+      log(`core ${spec.name}: valuation on and off`);
+      const { posted: moved, ...cost } = await measureValuation(ims, world, TIMING, VALUATION_ROUNDS);
+      valuationCosts.push({ store: spec.name, ...cost });
+      posted += moved;
     }
 
     const drift = await ims.inventory.verify();
@@ -307,11 +317,19 @@ async function main(): Promise<number> {
     options: { quick, ...TIMING, batch: BATCH, world: DEFAULT_WORLD },
     rows: withRatios(rows).sort((a, b) => order(a) - order(b)),
     checks,
+    valuation: valuationCosts,
     seconds: (Date.now() - started) / 1000,
   };
+  const targets = [...postingTargets(report.rows), ...valuationCosts.flatMap((v) => [{
+    name: `valuation costs ≤ 10 % of the posting rate on ${v.store}`,
+    value: v.overheadPct, limit: 10, unit: '%', pass: v.overheadPct <= 10, binding: v.store === 'file',
+  }, {
+    name: `valuation costs ≤ 10 % of the CPU time per posting on ${v.store}`,
+    value: v.cpuMicrosPerPosting.overheadPct, limit: 10, unit: '%', pass: v.cpuMicrosPerPosting.overheadPct <= 10, binding: false,
+  }])];
   const ok = checks.every((c) => c.drift.length === 0 && c.transactions === c.expectedTransactions
     && (c.batchCommits === null || (c.batchCommits.commits === 1 && c.batchCommits.savepoints === BATCH)));
-  if (emitReport(args, { ...report, targets: postingTargets(report.rows), ok })) {
+  if (emitReport(args, { ...report, targets, ok })) {
     const m = report.machine;
     console.log(`ims posting benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (better-sqlite3 ${m.betterSqlite3})`);
     console.log(`load average (1 min): ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end; temp dir ${m.tmpdir}`);
@@ -326,8 +344,14 @@ async function main(): Promise<number> {
     console.log('core/raw = core ops/s ÷ raw ops/s on the same store (single-api is compared with raw single).');
     console.log('postgres batched = 100 postings submitted at once, each its own transaction, over the connection pool.');
     console.log('');
+    console.log('valuation (single adjustments of a moving-average item, valuation on vs its storage work skipped; see bench/valuation.ts):');
+    for (const v of valuationCosts) {
+      console.log(`  ${v.store}: ${Math.round(v.valuedOpsPerSec)} vs ${Math.round(v.unvaluedOpsPerSec)} postings/s, overhead ${v.overheadPct.toFixed(1)} % (median of ${v.rounds} rounds); `
+        + `CPU ${v.cpuMicrosPerPosting.valued.toFixed(0)} vs ${v.cpuMicrosPerPosting.unvalued.toFixed(0)} µs per posting, overhead ${v.cpuMicrosPerPosting.overheadPct.toFixed(1)} %`);
+    }
+    console.log('');
     console.log('targets:');
-    for (const t of postingTargets(report.rows)) console.log(targetLine(t));
+    for (const t of targets) console.log(targetLine(t));
     console.log('');
     for (const c of checks) console.log(checkLine(c));
     console.log(`\n${ok ? 'all checks passed' : 'CHECKS FAILED'} in ${report.seconds.toFixed(1)} s`);

@@ -6,6 +6,8 @@ import type { Writer } from './ports.js';
 import type { Result } from './result.js';
 import { array, date, id, nonZeroQuantity, nullable, object, string, type Schema } from './schema.js';
 import { AVAILABLE } from './status.js';
+import { moneySchema, toMoney } from './money.js';
+import { failAt } from './result.js';
 
 export interface AdjustmentInput {
   itemId: string;
@@ -18,6 +20,8 @@ export interface AdjustmentInput {
   lotNo?: string;
   expiresOn?: string;
   serialNos?: string[];
+  /** Cost per unit (of uomId, else the base UOM) of stock coming in; else the current cost. */
+  unitCost?: number;
 }
 
 export const lotNo: Schema = string(1, 64);
@@ -35,6 +39,7 @@ export const adjustmentInputSchema: Schema = object(
     lotNo,
     expiresOn: date,
     serialNos,
+    unitCost: moneySchema('Cost per unit (of uomId, else the base UOM) of the stock brought in; the current cost when omitted'),
   },
   ['itemId', 'locationId', 'qtyDelta'],
 );
@@ -42,6 +47,11 @@ export const adjustmentInputSchema: Schema = object(
 export async function postAdjustment(tx: Writer, input: AdjustmentInput, now: string): Promise<Result<TransactionView>> {
   const qty = quantityAt(input.qtyDelta, '/qtyDelta');
   if (!qty.ok) return qty;
+  if (input.unitCost !== undefined && qty.value < 0) {
+    // Stock going out is valued by the item's cost method, never by the request.
+    return failAt('bad_request', '/unitCost', 'applies only to stock coming in (a positive qtyDelta)');
+  }
+  const unitCost = input.unitCost === undefined ? null : toMoney(input.unitCost);
   return post(tx, {
     type: 'adjustment',
     reason: input.reason ?? null,
@@ -57,6 +67,7 @@ export async function postAdjustment(tx: Writer, input: AdjustmentInput, now: st
       serialNos: input.serialNos ?? [],
       at: '',
       fields: { qty: 'qtyDelta' },
+      ...(unitCost === null ? {} : { cost: { kind: 'unit', unitCost } }),
     }],
   }, now);
 }

@@ -66,6 +66,9 @@ import { getTransaction, listTransactions } from './transaction.js';
 import { createUom, uomInputSchema, type UomInput } from './uom.js';
 import { validator } from './validate.js';
 import { verifyBalances } from './verify.js';
+import { assert } from './assert.js';
+import { DEFAULT_CURRENCY, isCurrencyCode } from './money.js';
+import { listStockValue, type StockValueFilter } from './stock-value.js';
 
 const orNotFound = <T>(what: string) => (value: T | null): Result<T> => (value ? ok(value) : notFound(what));
 
@@ -74,15 +77,21 @@ export interface ImsOptions {
   now?: () => string;
   /** Who makes the changes, for document histories: e.g. the embedding app's user. */
   actor?: string;
+  /** The one currency every money amount is in (ISO 4217); USD when not given. */
+  currency?: string;
 }
 
 export class Ims {
   private readonly now: () => string;
   /** Recorded as `by` in the status history of the documents this instance changes. */
   private readonly actor: Actor | null;
+  /** Every money amount's currency. */
+  readonly currency: string;
 
   constructor(readonly store: Store, options: ImsOptions = {}) {
     this.now = options.now ?? nowIso;
+    this.currency = options.currency ?? DEFAULT_CURRENCY;
+    assert(isCurrencyCode(this.currency), `currency ${this.currency} is an ISO 4217 code`);
     this.actor = options.actor ? { tokenId: null, name: options.actor } : null;
   }
 
@@ -137,6 +146,8 @@ export class Ims {
     transaction: (id: string) => getTransaction(this.store.read, id),
     transactions: (filter: TransactionFilter = {}, p?: Partial<PageRequest>) => listTransactions(this.store.read, filter, this.page(p)),
     balances: (filter: BalanceFilter = {}, p?: Partial<PageRequest>) => listBalances(this.store.read, filter, this.page(p)),
+    /** Stock value per item and facility (or per item, or per facility), now or as of an instant. */
+    valuation: (filter: StockValueFilter = {}, p?: Partial<PageRequest>) => listStockValue(this.store.read, filter, this.page(p), this.currency),
     availability: (filter: AvailabilityFilter = {}, groupBy: AvailabilityGrouping = 'location', p?: Partial<PageRequest>) =>
       listAvailability(this.store.read, filter, groupBy, this.page(p), this.now()),
     verify: () => verifyBalances(this.store.read),

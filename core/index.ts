@@ -17,3 +17,6 @@ export type { ReversalInput } from './reversal.js';
 export type { Drift } from './verify.js';
 export { decidePosting, post, type PostingRequest, type PostingLine, type PostingSnapshot } from './posting.js';
 export { Ims } from './ims.js';
+export { COST_METHODS, decideValuation, type CostMethod, type CostLayer, type LineCost, type Valuation } from './valuation.js';
+export { fromMoney, toMoney, valueOf, type Money } from './money.js';
+export type { StockValueFilter, StockValueRow, ValueGrouping } from './stock-value.js';

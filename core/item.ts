@@ -2,6 +2,7 @@
 // other UOMs convert through exact factors. Identifiers (barcodes, GTINs, SKUs) find an
 // item by scan; each identifier belongs to at most one item.
 import { newId } from './id.js';
+import { COST_METHODS, type CostMethod } from './valuation.js';
 import type { Writer } from './ports.js';
 import { toMicro } from './quantity.js';
 import { fail, failAt, notFound, ok, type Detail, type Result } from './result.js';
@@ -41,6 +42,8 @@ export interface Item {
   serialTracking: Tracking;
   expiryTracking: Tracking;
   isActive: boolean;
+  /** How its stock is valued; changes only while the item has no stock anywhere. */
+  costMethod: CostMethod;
   identifiers: Identifier[];
   attributes: Record<string, AttributeValue>;
   uomConversions: UomConversion[];
@@ -59,6 +62,7 @@ export interface ItemInput {
   serialTracking?: Tracking;
   expiryTracking?: Tracking;
   isActive?: boolean;
+  costMethod?: CostMethod;
   identifiers?: Identifier[];
   attributes?: Record<string, AttributeValue>;
   uomConversions?: UomConversion[];
@@ -83,6 +87,7 @@ const itemFields: Record<string, Schema> = {
   serialTracking: oneOf(TRACKING),
   expiryTracking: oneOf(TRACKING),
   isActive: boolean,
+  costMethod: oneOf(COST_METHODS),
   identifiers: array(object({ type: oneOf(IDENTIFIER_TYPES), value: string(1, 128) }, ['type', 'value']), 50),
   attributes: {
     type: 'object',
@@ -110,6 +115,7 @@ export async function createItem(tx: Writer, input: ItemInput, now: string): Pro
     serialTracking: input.serialTracking ?? 'none',
     expiryTracking: input.expiryTracking ?? 'none',
     isActive: input.isActive ?? true,
+    costMethod: input.costMethod ?? 'moving_average',
     identifiers: input.identifiers ?? [],
     attributes: input.attributes ?? {},
     uomConversions: input.uomConversions ?? [],
@@ -151,6 +157,11 @@ async function checkItem(tx: Writer, item: Item, before: Item | null): Promise<R
     // Past postings are in the base UOM under the tracking rules of their day; changing
     // either would make the ledger mean something else.
     return failAt('conflict', `/${fixed}`, `${fixed} cannot change once the item has ledger history`);
+  }
+  if (before && before.costMethod !== item.costMethod && (await tx.ledger.itemHasStock(item.id))) {
+    // Stock on hand was valued under the old method (average or layers); switching would
+    // leave it with a value the new method cannot account for.
+    return failAt('conflict', '/costMethod', 'costMethod can change only while the item has no stock');
   }
   const sameNo = await tx.catalog.findItemByNo(item.itemNo);
   if (sameNo && sameNo.id !== item.id) {

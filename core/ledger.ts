@@ -1,7 +1,9 @@
 // The stock ledger's vocabulary. A transaction is a set of lines, each a signed quantity of
 // one item at one location, lot and status; balances are the running sum of those lines per
 // key, kept in the same database transaction and recomputable from the ledger at any time.
+import type { Money } from './money.js';
 import type { Micro } from './quantity.js';
+import type { CostLayer, Valuation } from './valuation.js';
 
 export const TRANSACTION_TYPES = [
   'adjustment', 'move', 'receipt', 'shipment', 'transfer_out', 'transfer_in',
@@ -64,6 +66,10 @@ export interface LineRecord extends BalanceKey {
    */
   onHandAfter: Micro;
   serialNos: string[];
+  /** Money per base unit the line moved at (|valueDelta| / |qtyDelta|, rounded). */
+  unitCost: Money;
+  /** The value the line adds to (or takes from) its item's stock at its facility: exact. */
+  valueDelta: Money;
 }
 
 export interface BalanceDelta extends BalanceKey {
@@ -78,6 +84,10 @@ export interface PostingEffects {
   newLots: Lot[];
   balanceDeltas: BalanceDelta[];
   serialMoves: SerialState[];
+  /** The new state of every item and facility the posting valued. */
+  valuations: Valuation[];
+  newLayers: CostLayer[];
+  changedLayers: CostLayer[];
 }
 
 export interface LineView {
@@ -91,6 +101,8 @@ export interface LineView {
   statusId: string;
   qtyDelta: number;
   onHandAfter: number;
+  unitCost: number;
+  valueDelta: number;
 }
 
 export interface TransactionView extends TransactionRecord {

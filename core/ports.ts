@@ -26,6 +26,9 @@ import type { StoredToken } from './token.js';
 import type { Uom } from './uom.js';
 import type { EventReader, EventWriter } from './event.js';
 import type { WebhookReader, WebhookWriter } from './webhook.js';
+import type { Money } from './money.js';
+import type { StockValueFilter, StockValueSum } from './stock-value.js';
+import type { CostLayer, Valuation } from './valuation.js';
 
 export interface CatalogReader {
   getUom(id: string): Promise<Uom | null>;
@@ -91,6 +94,23 @@ export interface LedgerReader {
   getStockPositions(pairs: readonly ItemFacility[], now: string, options?: { committedOnly?: boolean }): Promise<StockPosition[]>;
   lastPostedAt(): Promise<string | null>;
   itemHasHistory(itemId: string): Promise<boolean>;
+  /** Whether the item has stock anywhere (any facility, location, status, or in transit). */
+  itemHasStock(itemId: string): Promise<boolean>;
+  /**
+   * The valuations of these items at these facilities (missing: never had stock there). In a
+   * write unit on PostgreSQL each item and facility is locked first (the same lock as
+   * getStockPositions), so valuations and layers stay exact under concurrent postings.
+   */
+  getValuations(pairs: readonly ItemFacility[]): Promise<Valuation[]>;
+  /** Open FIFO cost layers (something left) of these items at these facilities, oldest first. */
+  getCostLayers(pairs: readonly ItemFacility[]): Promise<CostLayer[]>;
+  /** Stock value sums per item and facility, item, or facility; now or as of an instant. */
+  listStockValue(filter: StockValueFilter, page: PageRequest): Promise<Page<StockValueSum>>;
+  /**
+   * For verification, in one snapshot: per item and facility, the valuation kept, the sums of
+   * its ledger lines, and (FIFO items) the sums of its open layers.
+   */
+  valueVerification(): Promise<ValueCheck[]>;
   getTransaction(id: string): Promise<TransactionView | null>;
   findReversal(transactionId: string): Promise<string | null>;
   listTransactions(filter: TransactionFilter, page: PageRequest): Promise<Page<TransactionView>>;
@@ -219,4 +239,11 @@ export interface Store {
   /** Resolves when the database answers; rejects when it does not. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One item and facility as verification sees it; layers null for moving-average items. */
+export interface ValueCheck extends ItemFacility {
+  kept: { qty: Micro; value: Money };
+  ledger: { qty: Micro; value: Money };
+  layers: { qty: Micro; value: Money } | null;
 }

@@ -18,6 +18,8 @@ import { fail, failAt, ok, type Detail, type Failure, type Result } from './resu
 import type { StockStatus } from './status.js';
 import { placeKey, positionKey, type ItemFacility, type StockPosition } from './stock.js';
 import type { Uom } from './uom.js';
+import { decideValuation, methodOf, type CostLayer, type LineCost, type Valuation } from './valuation.js';
+import { fromMoney } from './money.js';
 
 /** Field names a line's errors point at, when they differ from the defaults. */
 export type LineField = 'itemId' | 'locationId' | 'statusId' | 'lotId' | 'lotNo' | 'expiresOn' | 'qty' | 'uomId' | 'serialNos';
@@ -36,6 +38,8 @@ export interface PostingLine {
   /** JSON Pointer of the request object this line came from ('' for a flat body). */
   at: string;
   fields?: Partial<Record<LineField, string>>;
+  /** Where the line's value comes from; none: the current cost (see core/valuation.ts). */
+  cost?: LineCost;
 }
 
 /**
@@ -73,6 +77,10 @@ export interface PostingSnapshot {
   serials: ReadonlyMap<string, SerialState>;
   /** Stock positions (with reservations and allocations) of the items and facilities the posting lowers. */
   positions: ReadonlyMap<string, StockPosition>;
+  /** The valuations of every item and facility the posting touches, by positionKey. */
+  valuations: ReadonlyMap<string, Valuation>;
+  /** Open cost layers of the FIFO items among them, oldest first. */
+  layers: ReadonlyMap<string, readonly CostLayer[]>;
   lastPostedAt: string | null;
 }
 
@@ -118,6 +126,15 @@ export function decidePosting(s: PostingSnapshot, request: PostingRequest, now: 
     const other = resolved.find((r) => r.location.facilityId !== resolved[0]!.location.facilityId)!;
     return failAt('bad_request', pathOf(other.line, 'locationId'), 'a move stays inside one facility; use a transfer between facilities');
   }
+  const transactionId = newId();
+  const valued = decideValuation(
+    { methods: new Map([...s.items.values()].map((i) => [i.id, i.costMethod])), valuations: s.valuations, layers: s.layers },
+    resolved.map(({ line, location, qty }) => ({
+      itemId: line.itemId, facilityId: location.facilityId, qty, qtyInUom: line.qty, cost: line.cost, path: pathOf(line, 'qty'),
+    })),
+    transactionId, newId,
+  );
+  if (!valued.ok) return valued;
   const running = new Map<string, Micro>();
   const lines: LineRecord[] = resolved.map(({ line, location, lot, qty }, i) => {
     const key = { itemId: line.itemId, locationId: line.locationId, lotId: lot?.id ?? null, statusId: line.statusId };
@@ -126,12 +143,13 @@ export function decidePosting(s: PostingSnapshot, request: PostingRequest, now: 
     running.set(k, onHandAfter);
     return {
       ...key, lineNo: i + 1, facilityId: location.facilityId, qtyDelta: qty, onHandAfter, serialNos: [...(line.serialNos ?? [])],
+      ...valued.value.lines[i]!,
     };
   });
   if (request.type === 'move') assertNetsToZero(lines);
   return ok({
     transaction: {
-      id: newId(),
+      id: transactionId,
       type: request.type,
       occurredAt: postedAt,
       postedAt,
@@ -143,6 +161,9 @@ export function decidePosting(s: PostingSnapshot, request: PostingRequest, now: 
     newLots: [...newLots.values()],
     balanceDeltas: [...totals.values()].map((t) => t.delta).filter((d) => d.delta !== 0),
     serialMoves: serials.value,
+    valuations: valued.value.valuations,
+    newLayers: valued.value.newLayers,
+    changedLayers: valued.value.changedLayers,
   });
 }
 
@@ -378,6 +399,17 @@ export async function loadPostingSnapshot(tx: Writer, request: PostingRequest, n
     }
   }
   // Without holding reservations a position asks nothing more than non-negative balances.
+  // Every item and facility the posting touches is valued; on PostgreSQL reading the
+  // valuations locks them all first, in one order, before any balance is read.
+  const touched = new Map<string, ItemFacility>();
+  for (const l of lines) {
+    const location = where.get(l.locationId);
+    if (location) touched.set(positionKey({ itemId: l.itemId, facilityId: location.facilityId }), { itemId: l.itemId, facilityId: location.facilityId });
+  }
+  const valuations = await tx.ledger.getValuations([...touched.values()]);
+  const costing = { methods: new Map(items.map((i) => [i.id, i.costMethod])), valuations: new Map(valuations.map((v) => [positionKey(v), v])) };
+  const fifoPairs = [...touched.values()].filter((p) => items.some((i) => i.id === p.itemId) && methodOf(costing, p) === 'fifo');
+  const layers = fifoPairs.length ? await tx.ledger.getCostLayers(fifoPairs) : [];
   const positions = lowered.size ? await tx.ledger.getStockPositions([...lowered.values()], now, { committedOnly: true }) : [];
   const byNo = new Map(lotsByNo.map((l) => [lotKey(l.itemId, l.lotNo), l]));
   const keys = lines.flatMap((l) => {
@@ -402,6 +434,8 @@ export async function loadPostingSnapshot(tx: Writer, request: PostingRequest, n
     balances: new Map(balances.map((b) => [balanceKey(b), b.onHand])),
     serials: new Map(serials.flat().map((st) => [serialKey(st.itemId, st.serialNo), st])),
     positions: new Map(positions.map((p) => [positionKey(p), p])),
+    valuations: new Map(valuations.map((v) => [positionKey(v), v])),
+    layers: groupLayers(layers),
     lastPostedAt,
   };
 }
@@ -431,6 +465,14 @@ function transactionView(e: PostingEffects, seq: number, postedAt: string, s: Po
     statusId: l.statusId,
     qtyDelta: fromMicro(l.qtyDelta),
     onHandAfter: fromMicro(l.onHandAfter),
+    unitCost: fromMoney(l.unitCost),
+    valueDelta: fromMoney(l.valueDelta),
   }));
   return { ...e.transaction, occurredAt: postedAt, postedAt, seq, reversedByTransactionId: null, lines };
+}
+
+function groupLayers(layers: readonly CostLayer[]): Map<string, CostLayer[]> {
+  const out = new Map<string, CostLayer[]>();
+  for (const l of layers) out.set(positionKey(l), [...(out.get(positionKey(l)) ?? []), l]);
+  return out;
 }

@@ -11,6 +11,7 @@ import { newId } from './id.js';
 import type { Item } from './item.js';
 import type { Page, PageRequest } from './page.js';
 import { MAX_POSTING_LINES, post, type PostingLine } from './posting.js';
+import { valueOf, type Money } from './money.js';
 import type { Reader, Writer } from './ports.js';
 import { forAction, saveAfter } from './purchase-order.js';
 import { distinct, loadCatalog, type Catalog, type PurchaseOrderLineRecord, type ReceiptRecord } from './purchasing.js';
@@ -136,7 +137,9 @@ export async function receivePurchaseOrder(tx: Writer, id: string, input: Receip
     if (qty > left) return failAt('conflict', `${at}/qty`, `line ${line.lineNo} has ${fromMicro(left)} left to receive, not ${fromMicro(qty)}`);
   }
 
-  const lines: PostingLine[] = received.map(({ input: r, line, qtyBase, at }) => ({
+  // Each line comes in at the order line's price, per unit of the line's UOM: its value is
+  // the received quantity in that UOM times the price, whatever the base quantity is.
+  const lines: PostingLine[] = received.map(({ input: r, line, qty, qtyBase, at }) => ({
     itemId: line.itemId,
     locationId: r.locationId,
     statusId: r.statusId ?? AVAILABLE,
@@ -145,6 +148,8 @@ export async function receivePurchaseOrder(tx: Writer, id: string, input: Receip
     qty: qtyBase,
     serialNos: r.serialNos ?? [],
     at,
+    // At most the line's amount, which the order kept within MAX_AMOUNT: never null.
+    cost: { kind: 'value', value: valueOf(qty, line.unitPrice as number as Money)! },
   }));
   const posted = await post(tx, { type: 'receipt', reason: input.reason ?? null, reference: { type: 'purchase_order', id: po.id }, lines }, now);
   if (!posted.ok) return posted;

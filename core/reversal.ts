@@ -8,6 +8,7 @@ import type { Writer } from './ports.js';
 import { fail, notFound, type Result } from './result.js';
 import { nullable, object, string, type Schema } from './schema.js';
 import { neg, toMicro } from './quantity.js';
+import { negMoney, toMoney } from './money.js';
 
 export interface ReversalInput {
   reason?: string | null;
@@ -36,6 +37,8 @@ export async function reverseTransaction(
     serialNos: l.serialNos,
     at: `/lines/${i}`,
     fields: { qty: 'qtyDelta' },
+    // Exactly the negation of what the original posted, value included.
+    cost: { kind: 'reverse', valueDelta: negMoney(toMoney(l.valueDelta)!), transactionId: original.id, lineNo: l.lineNo },
   }));
   return post(tx, {
     type: 'reversal',

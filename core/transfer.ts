@@ -459,11 +459,12 @@ export async function shipTransfer(tx: Writer, id: string, input: ShipInput, now
   }
 
   const transit = await transitOf(tx, t.toFacilityId);
-  const lines: PostingLine[] = shipped.flatMap((s) => {
+  // The transit line (the destination's) carries exactly the value the source line takes out.
+  const lines: PostingLine[] = shipped.flatMap((s, k) => {
     const common = { itemId: s.line.itemId, statusId: AVAILABLE, lotId: s.lotId, serialNos: s.serialNos, at: s.at };
     return [
       { ...common, locationId: s.locationId, qty: neg(s.qty), fields: { locationId: 'fromLocationId', lotNo: 'lotId', lotId: 'lotId' } },
-      { ...common, locationId: transit.id, qty: s.qty, fields: { locationId: 'lineId', lotNo: 'lotId', lotId: 'lotId' } },
+      { ...common, locationId: transit.id, qty: s.qty, fields: { locationId: 'lineId', lotNo: 'lotId', lotId: 'lotId' }, cost: { kind: 'carry', from: 2 * k } },
     ];
   });
   const posted = await post(tx, {

@@ -22,6 +22,7 @@ import type { Item } from './item.js';
 import type { Location } from './location.js';
 import type { Page, PageRequest } from './page.js';
 import { MAX_POSTING_LINES, post, type Consumption, type PostingLine } from './posting.js';
+import { addMoney, negMoney, NO_MONEY, toMoney } from './money.js';
 import type { Reader, Writer } from './ports.js';
 import { DECIMALS, fromMicro, neg, ZERO, type Micro } from './quantity.js';
 import {
@@ -486,6 +487,8 @@ export async function completeWorkOrder(
   const issues = plan.value;
   const reference = { type: WORK_ORDER_REFERENCE, id: w.id };
   let issueTransactionId: string | null = null;
+  // The output is worth exactly what the components it consumed took out of stock.
+  let consumedValue = NO_MONEY;
   if (issues.length > 0) {
     const lines: PostingLine[] = issues.flatMap((x) => x.picks.map((p) => ({
       itemId: x.line.itemId, locationId: p.locationId, statusId: AVAILABLE, lotId: p.lotId, qty: neg(p.qty), at: `/components/${x.index}`,
@@ -499,6 +502,7 @@ export async function completeWorkOrder(
     const issued = await post(tx, { type: 'production_issue', reference, lines, consumes }, now);
     if (!issued.ok) return issued;
     issueTransactionId = issued.value.id;
+    for (const l of issued.value.lines) consumedValue = addMoney(consumedValue, negMoney(toMoney(l.valueDelta)!));
   }
   const made = await post(tx, {
     type: 'production_output',
@@ -506,6 +510,7 @@ export async function completeWorkOrder(
     lines: [{
       itemId: item.id, locationId: w.outputLocationId, statusId: AVAILABLE, lotNo: input.lotNo ?? null, expiresOn: input.expiresOn ?? null,
       serialNos: input.serialNos ?? [], qty: qty.value, at: '', fields: { locationId: 'outputLocationId' },
+      cost: { kind: 'value', value: consumedValue },
     }],
   }, now);
   if (!made.ok) return made;

@@ -96,7 +96,7 @@ async function serve(config: Config): Promise<number> {
   await purge();
   const purgeTimer = setInterval(purge, 60 * 60 * 1000);
   purgeTimer.unref();
-  const running = await startServer({ store, logger, port: config.port, host: config.host });
+  const running = await startServer({ store, logger, port: config.port, host: config.host, currency: config.currency });
   const { pollMs, retryMs, timeoutMs } = config.webhooks;
   const webhooks = startWebhookWorker({ store, logger, pollMs, timeoutMs, backoff: { baseMs: retryMs, maxMs: 60 * 60 * 1000 } });
   logger.log('info', 'listening', { url: running.url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), version: VERSION });
@@ -153,7 +153,7 @@ async function token(store: Store, words: string[], flags: Record<string, string
 async function verify(store: Store): Promise<number> {
   const drift = await verifyBalances(store.read);
   for (const d of drift) console.log(JSON.stringify(d));
-  console.log(drift.length === 0 ? 'verify: every balance and running balance matches the ledger' : `verify: ${drift.length} difference(s) from the ledger`);
+  console.log(drift.length === 0 ? 'verify: every balance, running balance and stock value matches the ledger' : `verify: ${drift.length} difference(s) from the ledger`);
   return drift.length === 0 ? 0 : 1;
 }
 

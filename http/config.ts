@@ -1,6 +1,7 @@
 // Server configuration from the environment, overridden by command-line flags.
 import { DEFAULT_DATABASE_URL } from '../storage/open.js';
 import { parseLevel, type Level } from './log.js';
+import { DEFAULT_CURRENCY, isCurrencyCode } from '../core/money.js';
 
 export interface Config {
   port: number;
@@ -10,6 +11,8 @@ export interface Config {
   logLevel: Level;
   sqliteSync: 'FULL' | 'NORMAL';
   webhooks: { pollMs: number; retryMs: number; timeoutMs: number };
+  /** IMS_CURRENCY: the ISO 4217 code every money amount is in. */
+  currency: string;
 }
 
 /** A positive whole number of milliseconds from the environment, else the default. */
@@ -26,7 +29,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string>
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not ${flags.port ?? env.PORT}`);
   const sync = (env.IMS_SQLITE_SYNC ?? 'FULL').toUpperCase();
   if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error('IMS_SQLITE_SYNC must be FULL or NORMAL');
+  const currency = env.IMS_CURRENCY || DEFAULT_CURRENCY;
+  if (!isCurrencyCode(currency)) throw new Error(`IMS_CURRENCY must be an ISO 4217 code such as USD, not ${currency}`);
   return {
+    currency,
     port,
     host: flags.host ?? env.HOST ?? '127.0.0.1',
     databaseUrl: flags['database-url'] ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,

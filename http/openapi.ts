@@ -4,6 +4,7 @@ import type { Schema } from '../core/schema.js';
 import { STATUS, type ErrorCode } from './errors.js';
 import type { Route } from './route.js';
 import { VERSION } from './version.js';
+import { DEFAULT_CURRENCY } from '../core/money.js';
 
 const errorSchema: Schema = {
   type: 'object',
@@ -45,7 +46,7 @@ function responses(route: Route) {
   return out;
 }
 
-export function openApiDocument(routes: readonly Route[]): unknown {
+export function openApiDocument(routes: readonly Route[], currency = DEFAULT_CURRENCY): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const op: Record<string, unknown> = {
@@ -72,7 +73,11 @@ export function openApiDocument(routes: readonly Route[]): unknown {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'ims-api', version: VERSION, description: 'Inventory management: an exact, append-only stock ledger.' },
+    info: {
+      title: 'ims-api', version: VERSION,
+      description: `Inventory management: an exact, append-only stock ledger. Every money amount (unitCost, valueDelta, value, unitPrice, amount, total) is in ${currency}, the installation's one currency (IMS_CURRENCY), exact to six decimal places.`,
+      'x-currency': currency,
+    },
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },

@@ -25,6 +25,8 @@ export interface Context {
   /** `If-Match` as a version number, when the client sent one. */
   ifMatch?: number;
   store: Store;
+  /** The installation's one currency: every money amount is in it. */
+  currency: string;
 }
 
 /** Answers written by hand (health, OpenAPI): status, JSON body, extra headers. */

@@ -14,6 +14,7 @@ import { ok, type Result } from '../core/result.js';
 import { authenticate, type ApiToken } from '../core/token.js';
 import { object } from '../core/schema.js';
 import { validator } from '../core/validate.js';
+import { DEFAULT_CURRENCY } from '../core/money.js';
 import { errorBody, failureBody, HttpError, STATUS } from './errors.js';
 import { createLogger, type Logger } from './log.js';
 import type { Context, Input, Route } from './route.js';
@@ -34,10 +35,13 @@ export interface AppOptions {
   store: Store;
   logger?: Logger;
   routes?: readonly Route[];
+  /** The installation's one currency (IMS_CURRENCY); USD when not given. */
+  currency?: string;
 }
 
 export function createHandler(options: AppOptions) {
   const { store } = options;
+  const currency = options.currency ?? DEFAULT_CURRENCY;
   const logger = options.logger ?? createLogger('info');
   const router = new Router(options.routes ?? defaultRoutes);
   // Compile every schema now: a schema mistake stops the start, not a request.
@@ -91,7 +95,7 @@ export function createHandler(options: AppOptions) {
     const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : await readJson(req);
     const input: Input = { params, query, body: route.body ? validate(route.body, body ?? {}, false, '') : body };
     const actor = token === null ? null : { tokenId: (token as ApiToken).id, name: (token as ApiToken).name };
-    const ctx: Context = { now, token, actor, store, ifMatch: ifMatch(req) };
+    const ctx: Context = { now, token, actor, store, ifMatch: ifMatch(req), currency };
     switch (route.kind) {
       case 'raw':
         return route.run(input, ctx);

@@ -6,6 +6,7 @@ import { moveInputSchema, postMove } from '../../core/move.js';
 import { reversalInputSchema, reverseTransaction } from '../../core/reversal.js';
 import { id, listQuery, oneOf, string, timestamp } from '../../core/schema.js';
 import { getTransaction, listTransactions } from '../../core/transaction.js';
+import { listStockValue, VALUE_GROUPINGS } from '../../core/stock-value.js';
 import type { Route } from '../route.js';
 
 const statusId = string(1, 64);
@@ -30,6 +31,13 @@ export const inventoryRoutes: Route[] = [
     summary: 'Available quantity per item and location (or facility), available statuses only, transit excluded',
     query: listQuery({ itemId: id, facilityId: id, locationId: id, groupBy: { ...oneOf(['location', 'facility']), default: 'location' } }),
     run: (r, { query: { limit, offset, groupBy, ...filter } }, ctx) => listAvailability(r, filter, groupBy, { limit, offset }, ctx.now),
+  },
+  {
+    kind: 'list', method: 'GET', path: '/v1/inventory/valuation', permission: 'inventory:read', tag: 'Inventory',
+    summary: 'Stock value per item and facility (or per item, or per facility): onHand, value and unitCost in the installation '
+      + 'currency (IMS_CURRENCY, default USD; each row names it); asOf recomputes from the ledger',
+    query: listQuery({ itemId: id, facilityId: id, asOf: timestamp, groupBy: oneOf(VALUE_GROUPINGS) }),
+    run: (r, { query: { limit, offset, ...filter } }, ctx) => listStockValue(r, filter, { limit, offset }, ctx.currency),
   },
   {
     kind: 'list', method: 'GET', path: '/v1/inventory/transactions', permission: 'inventory:read', tag: 'Inventory',

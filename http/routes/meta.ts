@@ -4,7 +4,8 @@ import { VERSION } from '../version.js';
 
 /** Health and the OpenAPI document: open, no token. `all` gives the finished route table. */
 export function metaRoutes(all: () => readonly Route[]): Route[] {
-  let document: unknown = null;
+  // Built once per currency: hosts of one process may serve different installations.
+  const documents = new Map<string, unknown>();
   return [
     {
       kind: 'raw', method: 'GET', path: '/health', permission: 'public', tag: 'Meta',
@@ -25,7 +26,10 @@ export function metaRoutes(all: () => readonly Route[]): Route[] {
     {
       kind: 'raw', method: 'GET', path: '/v1/openapi.json', permission: 'public', tag: 'Meta',
       summary: 'This OpenAPI 3.1 document',
-      run: async () => ({ status: 200, body: (document ??= openApiDocument(all())) }),
+      run: async (_input, ctx) => {
+        if (!documents.has(ctx.currency)) documents.set(ctx.currency, openApiDocument(all(), ctx.currency));
+        return { status: 200, body: documents.get(ctx.currency) };
+      },
     },
   ];
 }

@@ -16,6 +16,7 @@ interface ItemRow {
   serial_tracking: Item['serialTracking'];
   expiry_tracking: Item['expiryTracking'];
   is_active: boolean;
+  cost_method: Item['costMethod'];
   identifiers: string;
   attributes: string;
   uom_conversions: string;
@@ -27,7 +28,7 @@ interface ItemRow {
 const UOM_COLUMNS = 'SELECT id, code, name, decimals, created_at AS "createdAt"';
 const UOM = `${UOM_COLUMNS} FROM uoms`;
 const ITEM_COLUMNS = `SELECT id, item_no, name, description, item_kind, base_uom_id, lot_tracking, serial_tracking,
-  expiry_tracking, is_active, identifiers, attributes, uom_conversions, created_at, updated_at, version`;
+  expiry_tracking, is_active, cost_method, identifiers, attributes, uom_conversions, created_at, updated_at, version`;
 const ITEM = `${ITEM_COLUMNS} FROM items`;
 
 export class PgCatalog implements CatalogWriter {
@@ -104,10 +105,10 @@ export class PgCatalog implements CatalogWriter {
   async insertItem(item: Item): Promise<void> {
     const r = toRow(item);
     await this.sql.rows(`INSERT INTO items (id, item_no, name, description, item_kind, base_uom_id, lot_tracking,
-      serial_tracking, expiry_tracking, is_active, identifiers, attributes, uom_conversions, created_at,
-      updated_at, version, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+      serial_tracking, expiry_tracking, is_active, cost_method, identifiers, attributes, uom_conversions, created_at,
+      updated_at, version, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
       r.id, r.item_no, r.name, r.description, r.item_kind, r.base_uom_id, r.lot_tracking, r.serial_tracking,
-      r.expiry_tracking, r.is_active, r.identifiers, r.attributes, r.uom_conversions, r.created_at, r.updated_at,
+      r.expiry_tracking, r.is_active, r.cost_method, r.identifiers, r.attributes, r.uom_conversions, r.created_at, r.updated_at,
       r.version, searchText(item),
     ]);
     await this.insertIdentifiers(item);
@@ -116,10 +117,10 @@ export class PgCatalog implements CatalogWriter {
   async updateItem(item: Item): Promise<void> {
     const r = toRow(item);
     await this.sql.rows(`UPDATE items SET item_no = ?, name = ?, description = ?, item_kind = ?, base_uom_id = ?,
-      lot_tracking = ?, serial_tracking = ?, expiry_tracking = ?, is_active = ?, identifiers = ?, attributes = ?,
+      lot_tracking = ?, serial_tracking = ?, expiry_tracking = ?, is_active = ?, cost_method = ?, identifiers = ?, attributes = ?,
       uom_conversions = ?, updated_at = ?, version = ?, search_text = ? WHERE id = ?`, [
       r.item_no, r.name, r.description, r.item_kind, r.base_uom_id, r.lot_tracking, r.serial_tracking,
-      r.expiry_tracking, r.is_active, r.identifiers, r.attributes, r.uom_conversions, r.updated_at, r.version,
+      r.expiry_tracking, r.is_active, r.cost_method, r.identifiers, r.attributes, r.uom_conversions, r.updated_at, r.version,
       searchText(item), r.id,
     ]);
     await this.sql.rows('DELETE FROM item_identifiers WHERE item_id = ?', [item.id]);
@@ -150,6 +151,7 @@ function toItem(r: ItemRow): Item {
     lotTracking: r.lot_tracking,
     serialTracking: r.serial_tracking,
     expiryTracking: r.expiry_tracking,
+    costMethod: r.cost_method,
     isActive: r.is_active,
     identifiers: JSON.parse(r.identifiers),
     attributes: JSON.parse(r.attributes),
@@ -172,6 +174,7 @@ function toRow(i: Item): ItemRow {
     lot_tracking: i.lotTracking,
     serial_tracking: i.serialTracking,
     expiry_tracking: i.expiryTracking,
+    cost_method: i.costMethod,
     is_active: i.isActive,
     identifiers: JSON.stringify(i.identifiers),
     attributes: JSON.stringify(i.attributes),

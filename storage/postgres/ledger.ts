@@ -4,11 +4,14 @@ import {
   type FacilityAvailabilityRow, type LedgerSum, type LineRecord, type LineView, type Lot, type PostingEffects, type SerialState,
   type RunningBreak, type TransactionFilter, type TransactionView,
 } from '../../core/ledger.js';
+import { fromMoney, type Money } from '../../core/money.js';
 import type { Page, PageRequest } from '../../core/page.js';
-import type { Appended, LedgerWriter } from '../../core/ports.js';
+import type { Appended, LedgerWriter, ValueCheck } from '../../core/ports.js';
+import type { StockValueFilter, StockValueSum } from '../../core/stock-value.js';
 import type { ItemFacility, StockPosition } from '../../core/stock.js';
+import type { CostLayer, Valuation } from '../../core/valuation.js';
 import { HOLDING } from './reservations.js';
-import { stockPositions } from './stock.js';
+import { lockStock, stockPositions } from './stock.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
 import { byteOrder, page, storable, Where, type Sql } from './sql.js';
 
@@ -29,12 +32,17 @@ interface TransactionRow extends Omit<TransactionView, 'reference' | 'lines'> {
   referenceId: string | null;
 }
 
-interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta' | 'onHandAfter'> {
+interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta' | 'onHandAfter' | 'unitCost' | 'valueDelta'> {
   seq: number;
   serialNos: string | null;
   qtyDelta: number;
   onHandAfter: number;
+  unitCost: number;
+  valueDelta: number;
 }
+
+const PAIRS = 'unnest(?::text[], ?::text[]) AS p (item_id, facility_id)';
+const pairArrays = (pairs: readonly ItemFacility[]) => [pairs.map((p) => p.itemId), pairs.map((p) => p.facilityId)];
 
 interface KeyRow {
   item_id: string;
@@ -107,6 +115,73 @@ export class PgLedger implements LedgerWriter {
 
   async itemHasHistory(itemId: string): Promise<boolean> {
     return (await this.sql.rows('SELECT 1 FROM inventory_lines WHERE item_id = ? LIMIT 1', [itemId])).length > 0;
+  }
+
+  async itemHasStock(itemId: string): Promise<boolean> {
+    return (await this.sql.rows('SELECT 1 FROM balances WHERE item_id = ? AND on_hand > 0 LIMIT 1', [itemId])).length > 0;
+  }
+
+  /** In a write unit, locks each item and facility first (lockStock): the same lock positions take. */
+  async getValuations(all: readonly ItemFacility[]): Promise<Valuation[]> {
+    const pairs = all.filter((p) => storable(p.itemId) && storable(p.facilityId));
+    if (pairs.length === 0) return [];
+    await lockStock(this.sql, pairs);
+    return this.sql.rows<Valuation>(`SELECT v.item_id AS "itemId", v.facility_id AS "facilityId", v.qty, v.value, v.unit_cost AS "unitCost",
+        v.cost_method AS "costMethod"
+      FROM valuations v JOIN ${PAIRS} USING (item_id, facility_id)`, pairArrays(pairs));
+  }
+
+  async getCostLayers(all: readonly ItemFacility[]): Promise<CostLayer[]> {
+    const pairs = all.filter((p) => storable(p.itemId) && storable(p.facilityId));
+    if (pairs.length === 0) return [];
+    await lockStock(this.sql, pairs);
+    // Oldest first: by the seq of the posting that opened the layer, then its line.
+    return this.sql.rows<CostLayer>(`SELECT c.id, c.item_id AS "itemId", c.facility_id AS "facilityId", c.transaction_id AS "transactionId",
+        c.line_no AS "lineNo", c.qty_in AS "qtyIn", c.value_in AS "valueIn", c.qty_left AS "qtyLeft", c.value_left AS "valueLeft"
+      FROM cost_layers c JOIN ${PAIRS} USING (item_id, facility_id) JOIN inventory_transactions t ON t.id = c.transaction_id
+      WHERE c.qty_left > 0 ORDER BY c.item_id, c.facility_id, t.seq, c.line_no`, pairArrays(pairs));
+  }
+
+  async listStockValue(f: StockValueFilter, p: PageRequest): Promise<Page<StockValueSum>> {
+    const w = new Where().add('v.item_id = ?', f.itemId).add('v.facility_id = ?', f.facilityId);
+    const args = [...w.args];
+    let source = 'valuations';
+    if (f.asOf !== undefined) {
+      // The value then is the sum of the lines posted by then (posting times never go
+      // backwards in seq order), per item and facility.
+      source = `(SELECT l.item_id, l.facility_id, sum(l.qty_delta)::bigint AS qty, sum(l.value_delta)::bigint AS value FROM inventory_lines l
+        WHERE l.seq <= (SELECT coalesce((SELECT seq FROM inventory_transactions WHERE posted_at <= ?
+          ORDER BY posted_at DESC, seq DESC LIMIT 1), 0)) GROUP BY l.item_id, l.facility_id)`;
+      args.unshift(f.asOf);
+    }
+    const group = f.groupBy === 'item' ? { select: 'v.item_id AS "itemId", i.item_no AS "itemNo", NULL AS "facilityId"', by: 'v.item_id, i.item_no', order: 'i.item_no' }
+      : f.groupBy === 'facility' ? { select: 'NULL AS "itemId", NULL AS "itemNo", v.facility_id AS "facilityId"', by: 'v.facility_id, fac.code', order: 'fac.code' }
+        : { select: 'v.item_id AS "itemId", i.item_no AS "itemNo", v.facility_id AS "facilityId"', by: 'v.item_id, i.item_no, v.facility_id, fac.code', order: 'i.item_no, fac.code' };
+    return page<StockValueSum>(this.sql,
+      `SELECT ${group.select}, sum(v.qty)::bigint AS qty, sum(v.value)::bigint AS value`,
+      `FROM ${source} v JOIN items i ON i.id = v.item_id JOIN facilities fac ON fac.id = v.facility_id
+        WHERE (v.qty <> 0 OR v.value <> 0)${w.and} GROUP BY ${group.by}`,
+      '', args, group.order, p);
+  }
+
+  async valueVerification(): Promise<ValueCheck[]> {
+    // One snapshot: postings committed between the sums would otherwise look like drift.
+    const rows = await this.sql.snapshot((s) => s.rows<CheckRow>(`SELECT k.item_id, k.facility_id, coalesce(v.qty, 0)::bigint AS kept_qty,
+        coalesce(v.value, 0)::bigint AS kept_value, coalesce(l.qty, 0)::bigint AS ledger_qty, coalesce(l.value, 0)::bigint AS ledger_value,
+        coalesce(v.cost_method, i.cost_method) AS cost_method, coalesce(c.qty, 0)::bigint AS layer_qty, coalesce(c.value, 0)::bigint AS layer_value
+      FROM (SELECT item_id, facility_id FROM valuations UNION SELECT DISTINCT item_id, facility_id FROM inventory_lines) k
+      JOIN items i ON i.id = k.item_id
+      LEFT JOIN valuations v ON v.item_id = k.item_id AND v.facility_id = k.facility_id
+      LEFT JOIN (SELECT item_id, facility_id, sum(qty_delta) AS qty, sum(value_delta) AS value FROM inventory_lines
+        GROUP BY item_id, facility_id) l ON l.item_id = k.item_id AND l.facility_id = k.facility_id
+      LEFT JOIN (SELECT item_id, facility_id, sum(qty_left) AS qty, sum(value_left) AS value FROM cost_layers WHERE qty_left > 0
+        GROUP BY item_id, facility_id) c ON c.item_id = k.item_id AND c.facility_id = k.facility_id`));
+    return rows.map((r) => ({
+      itemId: r.item_id, facilityId: r.facility_id,
+      kept: { qty: r.kept_qty, value: r.kept_value },
+      ledger: { qty: r.ledger_qty, value: r.ledger_value },
+      layers: r.cost_method === 'fifo' ? { qty: r.layer_qty, value: r.layer_value } : null,
+    }));
   }
 
   async getTransaction(id: string): Promise<TransactionView | null> {
@@ -264,6 +339,7 @@ export class PgLedger implements LedgerWriter {
       ]);
     }
     const finals = await this.applyDeltas(e.balanceDeltas);
+    await this.applyValuation(e);
     await this.moveSerials(e.serialMoves, unit.serialsSeen);
     const t = e.transaction;
     const lines = withRunningBalances(e.lines, finals);
@@ -275,18 +351,48 @@ export class PgLedger implements LedgerWriter {
           reverses_transaction_id)
         SELECT head.seq, ?, ?, head.posted_at, head.posted_at, ?, ?, ?, ? FROM head RETURNING seq, posted_at),
       lines AS (INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta,
-          on_hand_after, serial_nos)
+          on_hand_after, serial_nos, unit_cost, value_delta)
         SELECT tx.seq, k.* FROM tx, unnest(?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
-          ?::bigint[], ?::text[])
-          AS k (line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta, on_hand_after, serial_nos))
+          ?::bigint[], ?::text[], ?::bigint[], ?::bigint[])
+          AS k (line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta, on_hand_after, serial_nos, unit_cost, value_delta))
       SELECT seq, posted_at FROM tx`, [
       t.postedAt,
       t.id, t.type, t.reason, t.reference.type, t.reference.id, t.reversesTransactionId,
       lines.map((l) => l.lineNo), lines.map((l) => l.itemId), lines.map((l) => l.facilityId), lines.map((l) => l.locationId),
       lines.map((l) => lotIn(l.lotId)), lines.map((l) => l.statusId), lines.map((l) => l.qtyDelta),
       lines.map((l) => l.onHandAfter), lines.map((l) => (l.serialNos.length ? JSON.stringify(l.serialNos) : null)),
+      lines.map((l) => l.unitCost), lines.map((l) => l.valueDelta),
     ]);
     return { seq: row!.seq, postedAt: row!.posted_at, lines };
+  }
+
+  /**
+   * Writes the valuations and layers the decision computed. They were read under the lock of
+   * their item and facility (getValuations), held until COMMIT, so absolute values are safe.
+   */
+  private async applyValuation(e: PostingEffects): Promise<void> {
+    const vs = [...e.valuations].sort((a, b) => byteOrder(a.itemId, b.itemId) || byteOrder(a.facilityId, b.facilityId));
+    if (vs.length) {
+      await this.sql.rows(`INSERT INTO valuations (item_id, facility_id, qty, value, unit_cost, cost_method)
+        SELECT * FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[])
+        ON CONFLICT (item_id, facility_id) DO UPDATE SET qty = excluded.qty, value = excluded.value, unit_cost = excluded.unit_cost,
+          cost_method = excluded.cost_method`,
+      [...pairArrays(vs), vs.map((v) => v.qty), vs.map((v) => v.value), vs.map((v) => v.unitCost), vs.map((v) => v.costMethod)]);
+    }
+    const fresh = e.newLayers;
+    if (fresh.length) {
+      await this.sql.rows(`INSERT INTO cost_layers (id, item_id, facility_id, transaction_id, line_no, qty_in, value_in, qty_left, value_left)
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[])`, [
+        fresh.map((l) => l.id), fresh.map((l) => l.itemId), fresh.map((l) => l.facilityId), fresh.map((l) => l.transactionId),
+        fresh.map((l) => l.lineNo), fresh.map((l) => l.qtyIn), fresh.map((l) => l.valueIn), fresh.map((l) => l.qtyLeft), fresh.map((l) => l.valueLeft),
+      ]);
+    }
+    const changed = e.changedLayers;
+    if (changed.length) {
+      await this.sql.rows(`UPDATE cost_layers c SET qty_left = u.qty_left, value_left = u.value_left
+        FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS u (id, qty_left, value_left) WHERE c.id = u.id`,
+      [changed.map((l) => l.id), changed.map((l) => l.qtyLeft), changed.map((l) => l.valueLeft)]);
+    }
   }
 
   /** Applies the deltas; returns each changed key's balance after them (the row is locked until COMMIT). */
@@ -373,7 +479,8 @@ async function withLines(sql: Sql, rows: TransactionRow[]): Promise<TransactionV
   if (rows.length === 0) return [];
   const lines = await sql.rows<LineRow>(`SELECT l.seq, l.line_no AS "lineNo", l.item_id AS "itemId", l.facility_id AS "facilityId",
     l.location_id AS "locationId", l.lot_id AS "lotId", lots.lot_no AS "lotNo", l.serial_nos AS "serialNos",
-    l.status_id AS "statusId", l.qty_delta AS "qtyDelta", l.on_hand_after AS "onHandAfter"
+    l.status_id AS "statusId", l.qty_delta AS "qtyDelta", l.on_hand_after AS "onHandAfter",
+    l.unit_cost AS "unitCost", l.value_delta AS "valueDelta"
     FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
     WHERE l.seq = ANY(?::bigint[]) ORDER BY l.seq, l.line_no`, [rows.map((r) => r.seq)]);
   const bySeq = new Map<number, LineView[]>();
@@ -384,6 +491,8 @@ async function withLines(sql: Sql, rows: TransactionRow[]): Promise<TransactionV
       serialNos: l.serialNos ? JSON.parse(l.serialNos) : [],
       qtyDelta: fromMicro(l.qtyDelta),
       onHandAfter: fromMicro(l.onHandAfter),
+      unitCost: fromMoney(l.unitCost),
+      valueDelta: fromMoney(l.valueDelta),
     };
     bySeq.set(seq, [...(bySeq.get(seq) ?? []), view]);
   }
@@ -398,4 +507,16 @@ async function withLines(sql: Sql, rows: TransactionRow[]): Promise<TransactionV
 function availabilityWhere(f: AvailabilityFilter, t = 'b', place = true): Where {
   return new Where().add(`${t}.item_id = ?`, f.itemId).add(`${t}.facility_id = ?`, f.facilityId)
     .add(`${t}.location_id = ?`, place ? f.locationId : undefined);
+}
+
+interface CheckRow {
+  item_id: string;
+  facility_id: string;
+  kept_qty: Micro;
+  kept_value: Money;
+  ledger_qty: Micro;
+  ledger_value: Money;
+  cost_method: string;
+  layer_qty: Micro;
+  layer_value: Money;
 }

@@ -18,6 +18,7 @@ interface ItemRow {
   serial_tracking: Item['serialTracking'];
   expiry_tracking: Item['expiryTracking'];
   is_active: number;
+  cost_method: Item['costMethod'];
   identifiers: string;
   attributes: string;
   uom_conversions: string;
@@ -102,9 +103,9 @@ export class SqliteCatalog implements CatalogWriter {
   async insertItem(item: Item): Promise<void> {
     uniqueViolations(() => {
       this.sql.get(`INSERT INTO items (id, item_no, name, description, item_kind, base_uom_id, lot_tracking,
-        serial_tracking, expiry_tracking, is_active, identifiers, attributes, uom_conversions, created_at,
+        serial_tracking, expiry_tracking, is_active, cost_method, identifiers, attributes, uom_conversions, created_at,
         updated_at, version) VALUES (@id, @item_no, @name, @description, @item_kind, @base_uom_id, @lot_tracking,
-        @serial_tracking, @expiry_tracking, @is_active, @identifiers, @attributes, @uom_conversions, @created_at,
+        @serial_tracking, @expiry_tracking, @is_active, @cost_method, @identifiers, @attributes, @uom_conversions, @created_at,
         @updated_at, @version)`).run(toRow(item));
       this.indexItem(item);
     });
@@ -114,7 +115,7 @@ export class SqliteCatalog implements CatalogWriter {
     uniqueViolations(() => {
       this.sql.get(`UPDATE items SET item_no = @item_no, name = @name, description = @description,
         item_kind = @item_kind, base_uom_id = @base_uom_id, lot_tracking = @lot_tracking,
-        serial_tracking = @serial_tracking, expiry_tracking = @expiry_tracking, is_active = @is_active,
+        serial_tracking = @serial_tracking, expiry_tracking = @expiry_tracking, is_active = @is_active, cost_method = @cost_method,
         identifiers = @identifiers, attributes = @attributes, uom_conversions = @uom_conversions,
         updated_at = @updated_at, version = @version WHERE id = @id`).run(toRow(item));
       this.items.set(item.id, structuredClone(item));
@@ -143,6 +144,7 @@ function toItem(r: ItemRow): Item {
     lotTracking: r.lot_tracking,
     serialTracking: r.serial_tracking,
     expiryTracking: r.expiry_tracking,
+    costMethod: r.cost_method,
     isActive: r.is_active === 1,
     identifiers: JSON.parse(r.identifiers),
     attributes: JSON.parse(r.attributes),
@@ -165,6 +167,7 @@ function toRow(i: Item): ItemRow {
     lot_tracking: i.lotTracking,
     serial_tracking: i.serialTracking,
     expiry_tracking: i.expiryTracking,
+    cost_method: i.costMethod,
     is_active: i.isActive ? 1 : 0,
     identifiers: JSON.stringify(i.identifiers),
     attributes: JSON.stringify(i.attributes),

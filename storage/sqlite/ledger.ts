@@ -2,8 +2,11 @@ import type {
   AvailabilityFilter, AvailabilityRow, Balance, BalanceFilter, BalanceKey, FacilityAvailabilityRow,
   LedgerSum, LineView, Lot, PostingEffects, RunningBreak, SerialState, TransactionFilter, TransactionView,
 } from '../../core/ledger.js';
+import { fromMoney, type Money } from '../../core/money.js';
 import type { Page, PageRequest } from '../../core/page.js';
-import type { Appended, LedgerWriter } from '../../core/ports.js';
+import type { Appended, LedgerWriter, ValueCheck } from '../../core/ports.js';
+import type { StockValueFilter, StockValueSum } from '../../core/stock-value.js';
+import type { CostLayer, Valuation } from '../../core/valuation.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
 import { positionKey, type ItemFacility, type LocationStock, type StockPosition } from '../../core/stock.js';
 import type { Statements } from './database.js';
@@ -27,12 +30,18 @@ interface TransactionRow extends Omit<TransactionView, 'reference' | 'lines'> {
   referenceId: string | null;
 }
 
-interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta' | 'onHandAfter'> {
+interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta' | 'onHandAfter' | 'unitCost' | 'valueDelta'> {
   seq: number;
   serialNos: string | null;
   qtyDelta: number;
   onHandAfter: number;
+  unitCost: number;
+  valueDelta: number;
 }
+
+const LAYER = `SELECT c.id, c.item_id AS itemId, c.facility_id AS facilityId, c.transaction_id AS transactionId, c.line_no AS lineNo,
+  c.qty_in AS qtyIn, c.value_in AS valueIn, c.qty_left AS qtyLeft, c.value_left AS valueLeft
+  FROM cost_layers c JOIN inventory_transactions t ON t.id = c.transaction_id`;
 
 export class SqliteLedger implements LedgerWriter {
   /** The last posting's time, kept by appendPosting; undefined until read. */
@@ -84,6 +93,59 @@ export class SqliteLedger implements LedgerWriter {
     return this.sql.get('SELECT 1 FROM inventory_lines WHERE item_id = ? LIMIT 1').get(itemId) !== undefined;
   }
 
+  async itemHasStock(itemId: string): Promise<boolean> {
+    return this.sql.get('SELECT 1 FROM balances WHERE item_id = ? AND on_hand > 0 LIMIT 1').get(itemId) !== undefined;
+  }
+
+  async getValuations(pairs: readonly ItemFacility[]): Promise<Valuation[]> {
+    const s = this.sql.get(`SELECT item_id AS itemId, facility_id AS facilityId, qty, value, unit_cost AS unitCost,
+      cost_method AS costMethod FROM valuations WHERE item_id = ? AND facility_id = ?`);
+    return pairs.map((p) => s.get(p.itemId, p.facilityId) as Valuation | undefined).filter((v): v is Valuation => !!v);
+  }
+
+  async getCostLayers(pairs: readonly ItemFacility[]): Promise<CostLayer[]> {
+    // Oldest first: by the seq of the posting that opened the layer, then its line.
+    const s = this.sql.get(`${LAYER} WHERE c.item_id = ? AND c.facility_id = ? AND c.qty_left > 0 ORDER BY t.seq, c.line_no`);
+    return pairs.flatMap((p) => s.all(p.itemId, p.facilityId) as CostLayer[]);
+  }
+
+  async listStockValue(f: StockValueFilter, p: PageRequest): Promise<Page<StockValueSum>> {
+    const w = new Where().add('v.item_id = ?', f.itemId).add('v.facility_id = ?', f.facilityId);
+    const args = [...w.args];
+    let source = 'valuations';
+    if (f.asOf !== undefined) {
+      // The value then is the sum of the lines posted by then (posting times never go
+      // backwards in seq order), per item and facility.
+      source = `(SELECT l.item_id, l.facility_id, sum(l.qty_delta) AS qty, sum(l.value_delta) AS value FROM inventory_lines l
+        WHERE l.seq <= (SELECT coalesce((SELECT seq FROM inventory_transactions WHERE posted_at <= ?
+          ORDER BY posted_at DESC, seq DESC LIMIT 1), 0)) GROUP BY l.item_id, l.facility_id)`;
+      args.unshift(f.asOf);
+    }
+    const group = f.groupBy === 'item' ? { select: 'v.item_id AS itemId, i.item_no AS itemNo, NULL AS facilityId', by: 'v.item_id', order: 'i.item_no' }
+      : f.groupBy === 'facility' ? { select: 'NULL AS itemId, NULL AS itemNo, v.facility_id AS facilityId', by: 'v.facility_id', order: 'fac.code' }
+        : { select: 'v.item_id AS itemId, i.item_no AS itemNo, v.facility_id AS facilityId', by: 'v.item_id, v.facility_id', order: 'i.item_no, fac.code' };
+    const r = await page<StockValueSum>(this.sql,
+      `SELECT ${group.select}, sum(v.qty) AS qty, sum(v.value) AS value`,
+      `FROM ${source} v JOIN items i ON i.id = v.item_id JOIN facilities fac ON fac.id = v.facility_id
+        WHERE (v.qty <> 0 OR v.value <> 0)${w.and} GROUP BY ${group.by}`,
+      '', args, group.order, p);
+    return r;
+  }
+
+  async valueVerification(): Promise<ValueCheck[]> {
+    const rows = this.sql.get(`SELECT k.item_id, k.facility_id, coalesce(v.qty, 0) AS kept_qty, coalesce(v.value, 0) AS kept_value,
+        coalesce(l.qty, 0) AS ledger_qty, coalesce(l.value, 0) AS ledger_value, coalesce(v.cost_method, i.cost_method) AS cost_method,
+        coalesce(c.qty, 0) AS layer_qty, coalesce(c.value, 0) AS layer_value
+      FROM (SELECT item_id, facility_id FROM valuations UNION SELECT DISTINCT item_id, facility_id FROM inventory_lines) k
+      JOIN items i ON i.id = k.item_id
+      LEFT JOIN valuations v ON v.item_id = k.item_id AND v.facility_id = k.facility_id
+      LEFT JOIN (SELECT item_id, facility_id, sum(qty_delta) AS qty, sum(value_delta) AS value FROM inventory_lines
+        GROUP BY item_id, facility_id) l ON l.item_id = k.item_id AND l.facility_id = k.facility_id
+      LEFT JOIN (SELECT item_id, facility_id, sum(qty_left) AS qty, sum(value_left) AS value FROM cost_layers WHERE qty_left > 0
+        GROUP BY item_id, facility_id) c ON c.item_id = k.item_id AND c.facility_id = k.facility_id`).all() as CheckRow[];
+    return rows.map(toCheck);
+  }
+
   async getTransaction(id: string): Promise<TransactionView | null> {
     const row = this.sql.get(`${TRANSACTION} ${TRANSACTION_FROM} WHERE t.id = ?`).get(id) as TransactionRow | undefined;
     return row ? this.withLines([row])[0]! : null;
@@ -114,7 +176,8 @@ export class SqliteLedger implements LedgerWriter {
     if (rows.length === 0) return [];
     const lines = this.sql.get(`SELECT l.seq, l.line_no AS lineNo, l.item_id AS itemId, l.facility_id AS facilityId,
       l.location_id AS locationId, l.lot_id AS lotId, lots.lot_no AS lotNo, l.serial_nos AS serialNos,
-      l.status_id AS statusId, l.qty_delta AS qtyDelta, l.on_hand_after AS onHandAfter
+      l.status_id AS statusId, l.qty_delta AS qtyDelta, l.on_hand_after AS onHandAfter,
+      l.unit_cost AS unitCost, l.value_delta AS valueDelta
       FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
       WHERE l.seq IN (SELECT value FROM json_each(?)) ORDER BY l.seq, l.line_no`)
       .all(JSON.stringify(rows.map((r) => r.seq))) as LineRow[];
@@ -126,6 +189,8 @@ export class SqliteLedger implements LedgerWriter {
         serialNos: l.serialNos ? JSON.parse(l.serialNos) : [],
         qtyDelta: fromMicro(l.qtyDelta),
         onHandAfter: fromMicro(l.onHandAfter),
+        unitCost: fromMoney(l.unitCost),
+        valueDelta: fromMoney(l.valueDelta),
       };
       bySeq.set(seq, [...(bySeq.get(seq) ?? []), view]);
     }
@@ -236,6 +301,19 @@ export class SqliteLedger implements LedgerWriter {
       .map((r) => ({ itemId: r.item_id, locationId: r.location_id, lotId: lotOut(r.lot_id), statusId: r.status_id, qty: r.qty }));
   }
 
+  /** Writes the valuations and cost layers the decision computed (one writer: they are current). */
+  private applyValuation(e: PostingEffects): void {
+    const valuation = this.sql.get(`INSERT INTO valuations (item_id, facility_id, qty, value, unit_cost, cost_method) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (item_id, facility_id) DO UPDATE SET qty = excluded.qty, value = excluded.value, unit_cost = excluded.unit_cost,
+      cost_method = excluded.cost_method`);
+    for (const v of e.valuations) valuation.run(v.itemId, v.facilityId, v.qty, v.value, v.unitCost, v.costMethod);
+    const layer = this.sql.get(`INSERT INTO cost_layers (id, item_id, facility_id, transaction_id, line_no, qty_in, value_in,
+      qty_left, value_left) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const l of e.newLayers) layer.run(l.id, l.itemId, l.facilityId, l.transactionId, l.lineNo, l.qtyIn, l.valueIn, l.qtyLeft, l.valueLeft);
+    const left = this.sql.get('UPDATE cost_layers SET qty_left = ?, value_left = ? WHERE id = ?');
+    for (const l of e.changedLayers) left.run(l.qtyLeft, l.valueLeft, l.id);
+  }
+
   async appendPosting(e: PostingEffects): Promise<Appended> {
     return uniqueViolations(() => {
       const t = e.transaction;
@@ -246,11 +324,12 @@ export class SqliteLedger implements LedgerWriter {
         .run(t.id, t.type, t.occurredAt, t.postedAt, t.reason, t.reference.type, t.reference.id, t.reversesTransactionId)
         .lastInsertRowid);
       const line = this.sql.get(`INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id,
-        status_id, qty_delta, on_hand_after, serial_nos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        status_id, qty_delta, on_hand_after, serial_nos, unit_cost, value_delta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
       for (const l of e.lines) {
         line.run(seq, l.lineNo, l.itemId, l.facilityId, l.locationId, lotIn(l.lotId), l.statusId, l.qtyDelta,
-          l.onHandAfter, l.serialNos.length ? JSON.stringify(l.serialNos) : null);
+          l.onHandAfter, l.serialNos.length ? JSON.stringify(l.serialNos) : null, l.unitCost, l.valueDelta);
       }
+      this.applyValuation(e);
       // Update first, insert when there is no row: an upsert would test CHECK (on_hand >= 0)
       // against the bare negative delta before it saw the existing row.
       const update = this.sql.get(`UPDATE balances SET on_hand = on_hand + ?
@@ -272,6 +351,27 @@ export class SqliteLedger implements LedgerWriter {
       return { seq, postedAt: t.postedAt, lines: e.lines };
     });
   }
+}
+
+interface CheckRow {
+  item_id: string;
+  facility_id: string;
+  kept_qty: Micro;
+  kept_value: Money;
+  ledger_qty: Micro;
+  ledger_value: Money;
+  cost_method: string;
+  layer_qty: Micro;
+  layer_value: Money;
+}
+
+function toCheck(r: CheckRow): ValueCheck {
+  return {
+    itemId: r.item_id, facilityId: r.facility_id,
+    kept: { qty: r.kept_qty, value: r.kept_value },
+    ledger: { qty: r.ledger_qty, value: r.ledger_value },
+    layers: r.cost_method === 'fifo' ? { qty: r.layer_qty, value: r.layer_value } : null,
+  };
 }
 
 interface BreakRow {

@@ -25,7 +25,7 @@ const m = (n: number) => toMicro(n)! as Micro;
 const uom = (id: string, decimals: number): Uom => ({ id, code: id.toUpperCase(), name: id, decimals, createdAt: T0 });
 const item = (id: string, o: Partial<Item> = {}): Item => ({
   id, itemNo: id.toUpperCase(), name: id, description: null, itemKind: 'purchased', baseUomId: 'ea',
-  lotTracking: 'none', serialTracking: 'none', expiryTracking: 'none', isActive: true,
+  lotTracking: 'none', serialTracking: 'none', expiryTracking: 'none', isActive: true, costMethod: 'moving_average',
   identifiers: [], attributes: {}, uomConversions: [], createdAt: T0, updatedAt: T0, version: 1, ...o,
 });
 const location = (id: string, path: string, o: Partial<Location> = {}): Location => ({

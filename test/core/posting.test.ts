@@ -1,6 +1,8 @@
 // decidePosting, table-driven, without any database: each row is a hand-built snapshot (or
 // the shared one), request lines, and either the expected failure code (with the path it
 // names) or the exact balance deltas and effects.
+import type { Valuation } from '../../core/valuation.js';
+import type { Money } from '../../core/money.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Item } from '../../core/item.js';
@@ -22,7 +24,7 @@ const UOMS = [uom('ea', 0), uom('kg', 3), uom('m', 3)];
 
 const item = (id: string, o: Partial<Item> = {}): Item => ({
   id, itemNo: id.toUpperCase(), name: id, description: null, itemKind: 'purchased', baseUomId: 'ea',
-  lotTracking: 'none', serialTracking: 'none', expiryTracking: 'none', isActive: true,
+  lotTracking: 'none', serialTracking: 'none', expiryTracking: 'none', isActive: true, costMethod: 'moving_average',
   identifiers: [], attributes: {}, uomConversions: [], createdAt: T0, updatedAt: T0, version: 1, ...o,
 });
 
@@ -121,6 +123,19 @@ function micro(n: number): Micro {
   return v;
 }
 
+/** The stock the balances hold per item and facility, at no cost: what valuation sees. */
+function valuationsOf(balances: Start): Map<string, Valuation> {
+  const out = new Map<string, Valuation>();
+  for (const [key, qty] of balances) {
+    const [itemId, locationId] = key.split('|') as [string, string];
+    const facilityId = LOCATIONS.find((l) => l.id === locationId)!.facilityId;
+    const k = `${itemId}|${facilityId}`;
+    const v = out.get(k) ?? { itemId, facilityId, qty: 0 as Micro, value: 0 as Money, unitCost: null, costMethod: 'moving_average' as const };
+    out.set(k, { ...v, qty: (v.qty + micro(qty)) as Micro });
+  }
+  return out;
+}
+
 function snapshot(o: { balances?: Start; lastPostedAt?: string | null; serials?: SerialState[] } = {}): PostingSnapshot {
   return {
     items: new Map(ITEMS.map((i) => [i.id, i])),
@@ -132,6 +147,8 @@ function snapshot(o: { balances?: Start; lastPostedAt?: string | null; serials?:
     balances: new Map((o.balances ?? BASE_BALANCES).map(([key, qty]) => [key, micro(qty)])),
     serials: new Map((o.serials ?? SERIALS).map((s) => [`${s.itemId}|${s.serialNo}`, s])),
     positions: new Map(),
+    valuations: valuationsOf(o.balances ?? BASE_BALANCES),
+    layers: new Map(),
     lastPostedAt: o.lastPostedAt === undefined ? T0 : o.lastPostedAt,
   };
 }

@@ -120,7 +120,7 @@ test('adjustment in and out; statusId defaults to available', async () => {
   assert.is(inbound.lines.length, 1);
   assert.equal(inbound.lines[0], {
     lineNo: 1, itemId, facilityId: w.facilityId, locationId: w.binA, lotId: null, lotNo: null, serialNos: [],
-    statusId: 'available', qtyDelta: 10, onHandAfter: 10,
+    statusId: 'available', qtyDelta: 10, onHandAfter: 10, unitCost: 0, valueDelta: 0,
   });
   const outbound = created(await adjust({ itemId, locationId: w.binA, qtyDelta: -4 }));
   assert.is(outbound.lines[0].qtyDelta, -4);

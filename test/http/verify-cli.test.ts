@@ -62,7 +62,7 @@ test.before(async () => {
   try {
     const w = await seedWorld(t);
     const post = async (path: string, body: unknown) => expectStatus(await t.call('POST', path, body), 201);
-    await post('/v1/inventory/adjustments', { itemId: w.itemId, locationId: w.binA, qtyDelta: 10 });
+    await post('/v1/inventory/adjustments', { itemId: w.itemId, locationId: w.binA, qtyDelta: 10, unitCost: 2.5 });
     await post('/v1/inventory/adjustments', { itemId: w.itemId, locationId: w.binA, qtyDelta: -3 });
     await post('/v1/inventory/moves', { itemId: w.itemId, fromLocationId: w.binA, toLocationId: w.binB, qty: 2, toStatusId: 'quarantine' });
     await post('/v1/inventory/adjustments', { itemId: w.itemId, locationId: w.binB, qtyDelta: 4 });
@@ -106,6 +106,18 @@ test('verify exits 1 when a line\'s running balance does not follow from the lin
   const r = verify();
   assert.is(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /"kind":"running"/);
+});
+
+test('verify exits 1 when a stock value is not the sum of its lines\' valueDelta', async () => {
+  await tamper('UPDATE inventory_lines SET on_hand_after = on_hand_after - 5 WHERE seq = (SELECT min(seq) FROM inventory_lines)');
+  const restored = verify();
+  assert.is(restored.status, 0, restored.stdout);
+  assert.match(restored.stdout, /stock value/);
+  const [changed] = await tamper('UPDATE valuations SET value = value + 1');
+  assert.is(changed, 1);
+  const r = verify();
+  assert.is(r.status, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /"kind":"value"/);
 });
 
 test.run();

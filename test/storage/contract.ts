@@ -74,6 +74,7 @@ function itemRecord(baseUomId: string, over: Partial<Item> = {}): Item {
     serialTracking: 'none',
     expiryTracking: 'none',
     isActive: true,
+    costMethod: 'moving_average',
     identifiers: [],
     attributes: {},
     uomConversions: [],
