@@ -1,7 +1,7 @@
 // Model-based testing: fast-check draws sequences of up to MAX_COMMANDS commands (receive,
 // adjust, move, reserve, allocate, ship, transfer, count, cancel, reverse) that run over HTTP
 // against an in-process server and against a small in-memory model of one item in two
-// facilities. The model predicts each command's outcome (accepted, or refused with a 409)
+// facilities (and a second item built from it). The model predicts each command's outcome (accepted, or refused with a 409)
 // and its effect; after every command the API's balances per location and its availability
 // per facility (on hand, reserved, allocated, available) must equal the model's, the
 // model's own invariants must hold, and `verify` must find no drift. RUNS runs per CI, from a
@@ -37,6 +37,8 @@ interface Res {
 /** What the ledger should hold: on hand per location, reservations, reversible postings. */
 class Model {
   onHand = new Map<Loc, number>();
+  /** The built item's on hand per location (it is only ever made, never moved). */
+  built = new Map<Loc, number>();
   reservations: Res[] = [];
   postings: Array<{ id: string; lines: Array<{ loc: Loc; delta: number }>; reversed: boolean }> = [];
 
@@ -82,6 +84,8 @@ const allocTotal = (r: Res) => r.allocs.reduce((s, a) => s + a.qty, 0);
 interface Real {
   t: TestServer;
   itemId: string;
+  /** Built from two of the item (an active BOM). */
+  productId: string;
   ids: Record<Loc | 'F1' | 'F2' | 'po' | 'poLine', string>;
   names: Map<string, Loc>;
 }
@@ -103,6 +107,9 @@ async function setup(): Promise<Real> {
     const locations = data(await t.call('GET', `/v1/facilities/${facility.id}/locations`), 'locations');
     ids[f === 'F1' ? 'T1' : 'T2'] = locations.find((l: { type: string }) => l.type === 'transit').id;
   }
+  const product = data(await t.call('POST', '/v1/items', { itemNo: 'M-2', name: 'Built', itemKind: 'manufactured', baseUomId: ea.id }), 'product');
+  const bom = data(await t.call('POST', '/v1/production/boms', { itemId: product.id, components: [{ itemId: item.id, qty: 2 }] }), 'bom');
+  data(await t.call('POST', `/v1/production/boms/${bom.id}/activate`, {}), 'activate');
   const supplier = data(await t.call('POST', '/v1/procurement/suppliers', { code: 'S', name: 'S' }), 'supplier');
   const po = data(await t.call('POST', '/v1/procurement/purchase-orders', {
     supplierId: supplier.id, facilityId: ids.F1, lines: [{ itemId: item.id, qty: 1_000_000, unitPrice: 1 }],
@@ -112,7 +119,7 @@ async function setup(): Promise<Real> {
   ids.poLine = po.lines[0].id;
   const all = ids as Real['ids'];
   const names = new Map<string, Loc>((['A', 'B', 'T1', 'C', 'T2'] as Loc[]).map((l) => [all[l], l]));
-  return { t, itemId: item.id, ids: all, names };
+  return { t, itemId: item.id, productId: product.id, ids: all, names };
 }
 
 /** After every command: the API's balances and availability are the model's, and nothing drifts. */
@@ -127,6 +134,10 @@ async function compare(m: Model, r: Real, after: string): Promise<void> {
   for (const loc of ['A', 'B', 'T1', 'C', 'T2'] as Loc[]) {
     assert.is(api.get(loc) ?? 0, m.at(loc), `${after}: on hand at ${loc}`);
   }
+  const built = data(await r.t.call('GET', `/v1/inventory/balances?itemId=${r.productId}&limit=1000`), 'built') as Array<{ locationId: string; onHand: number }>;
+  const builtAt = new Map<Loc, number>();
+  for (const b of built) builtAt.set(r.names.get(b.locationId)!, (builtAt.get(r.names.get(b.locationId)!) ?? 0) + b.onHand);
+  for (const loc of ['A', 'B'] as Loc[]) assert.is(builtAt.get(loc) ?? 0, m.built.get(loc) ?? 0, `${after}: built on hand at ${loc}`);
   for (const f of ['F1', 'F2'] as const) {
     const got = data(await r.t.call('GET', `/v1/inventory/availability?groupBy=facility&itemId=${r.itemId}&facilityId=${r.ids[f]}`), 'availability')[0]
       ?? { onHand: 0, reserved: 0, allocated: 0, available: 0 };
@@ -383,6 +394,42 @@ class Count extends Base {
   }
 }
 
+/** A work order for `qty` of the built item into A: release holds 2 × qty, complete issues it from `from`. */
+class Build extends Base {
+  constructor(readonly from: 'A' | 'B', readonly qty: number) {
+    super();
+  }
+  async apply(m: Model, r: Real) {
+    const what = this.toString();
+    const need = 2 * this.qty;
+    const wo = data(await r.t.call('POST', '/v1/production/work-orders', { itemId: r.productId, qty: this.qty, facilityId: r.ids.F1, outputLocationId: r.ids.A }), what);
+    const released = await r.t.call('POST', `/v1/production/work-orders/${wo.id}/release`, {});
+    const canRelease = m.position('F1').available >= need;
+    expectOutcome(released, canRelease, `${what}: release`);
+    if (!canRelease) return;
+    const held = data(await r.t.call('GET', `/v1/inventory/reservations?demandType=work_order&demandId=${wo.id}`), `${what}: its reservation`);
+    assert.is(held.length, 1, `${what}: release holds the component`);
+    const res: Res = { id: held[0].id, facility: 'F1', qty: need, fulfilled: 0, allocs: [], status: 'open' };
+    m.reservations.push(res);
+    await compare(m, r, `${what}: released`);
+    const done = await r.t.call('POST', `/v1/production/work-orders/${wo.id}/complete`, { componentLocationId: r.ids[this.from] });
+    const canComplete = m.at(this.from) - m.allocatedAt(this.from) >= need;
+    expectOutcome(done, canComplete, `${what}: complete`);
+    if (!canComplete) {
+      data(await r.t.call('POST', `/v1/production/work-orders/${wo.id}/cancel`, {}), `${what}: cancel`);
+      res.status = 'released';
+      return;
+    }
+    m.onHand.set(this.from, m.at(this.from) - need);
+    m.built.set('A', (m.built.get('A') ?? 0) + this.qty);
+    res.fulfilled = need;
+    res.status = 'fulfilled';
+  }
+  toString() {
+    return `build(${this.from}, ${this.qty})`;
+  }
+}
+
 const qty = fc.integer({ min: 1, max: 12 });
 /** Allocations and shipments are small, so they fit inside what reservations hold. */
 const small = fc.integer({ min: 1, max: 4 });
@@ -399,6 +446,7 @@ const COMMANDS: Array<fc.Arbitrary<Cmd>> = [
   nth.map((n) => new Reverse(n)),
   fc.tuple(bin, qty).map(([l, q]) => new Transfer(l, q)),
   fc.tuple(bin, fc.integer({ min: 0, max: 20 })).map(([l, c]) => new Count(l, c)),
+  fc.tuple(bin, fc.integer({ min: 1, max: 5 })).map(([l, q]) => new Build(l, q)),
 ];
 
 const property = fc.asyncProperty(fc.commands(COMMANDS, { maxCommands: MAX_COMMANDS, size: 'max' }), async (cmds) => {
