@@ -5,8 +5,9 @@
 // and its effect; after every command the API's balances per location and its availability
 // per facility (on hand, reserved, allocated, available) must equal the model's, the
 // model's own invariants must hold, and `verify` must find no drift. RUNS runs per CI, from a
-// fixed seed (IMS_BATTERY_SEED replays another); a failure prints its seed and path, and a
-// seed that once failed is added to REGRESSIONS, which run on every CI.
+// fixed seed (IMS_BATTERY_SEED replays another); a failure prints its seed, path and shrunk
+// command sequence, and that sequence is added to REGRESSIONS (as commands, so it survives
+// changes to the generators), which run on every CI.
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,8 +18,6 @@ import { batterySeed } from './support.js';
 const RUNS = 100;
 const MAX_COMMANDS = 40;
 const SEED = batterySeed(9_002);
-/** Seeds (with their fast-check paths) that once failed, kept as regression tests. */
-const REGRESSIONS: Array<{ seed: number; path?: string; why: string }> = [];
 
 type Loc = 'A' | 'B' | 'T1' | 'C' | 'T2';
 const FACILITY: Record<Loc, 'F1' | 'F2'> = { A: 'F1', B: 'F1', T1: 'F1', C: 'F2', T2: 'F2' };
@@ -465,9 +464,25 @@ test(`${RUNS} random runs of up to ${MAX_COMMANDS} commands: the API equals the 
   console.log(`  model: outcomes ${JSON.stringify(tally)}`);
 });
 
+/** Shrunk sequences that once failed, run as they are on every CI. */
+const REGRESSIONS: Array<{ why: string; commands: () => Cmd[] }> = [
+  {
+    // Seed 9002, the battery's first failing run: the transfer's hold was looked up where the
+    // API does not show it. It stays for what it walks through: a transfer whose shipment is
+    // refused is cancelled, and its ended hold then refuses a shipment with a 409.
+    why: 'a cancelled transfer\'s hold refuses a shipment',
+    commands: () => [new Receive('A', 10), new Transfer('B', 9), new Move('A', 5), new Ship(5, 12)],
+  },
+];
+
 for (const r of REGRESSIONS) {
-  test(`regression: seed ${r.seed} (${r.why})`, async () => {
-    await fc.assert(property, { numRuns: 1, seed: r.seed, path: r.path, endOnFailure: true, includeErrorInReport: true });
+  test(`regression: ${r.why}`, async () => {
+    const real = await setup();
+    try {
+      await fc.asyncModelRun(() => ({ model: new Model(), real }), r.commands());
+    } finally {
+      await real.t.close();
+    }
   });
 }
 
