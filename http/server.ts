@@ -23,6 +23,8 @@ import { routes as defaultRoutes } from './routes/index.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+const UNAUTHORIZED = 'send Authorization: Bearer <token> with a valid, unrevoked and unexpired API token';
+
 const NO_QUERY = object({});
 
 interface Reply {
@@ -93,7 +95,8 @@ export function createHandler(options: AppOptions) {
     // A route without query parameters refuses any, like a body refuses unknown fields.
     const query = validate(route.query ?? (route.kind === 'raw' ? undefined : NO_QUERY), Object.fromEntries(url.searchParams), true, '/query');
     const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : await readJson(req);
-    const input: Input = { params, query, body: route.body ? validate(route.body, body ?? {}, false, '') : body };
+    // No body at all is an empty object; a JSON `null` is a body, and not an object.
+    const input: Input = { params, query, body: route.body ? validate(route.body, body === undefined ? {} : body, false, '') : body };
     const actor = token === null ? null : { tokenId: (token as ApiToken).id, name: (token as ApiToken).name };
     const ctx: Context = { now, token, actor, store, ifMatch: ifMatch(req), currency };
     switch (route.kind) {
@@ -111,9 +114,10 @@ export function createHandler(options: AppOptions) {
   async function authorize(req: IncomingMessage, route: Route, now: string): Promise<ApiToken> {
     const header = headerValue(req, 'authorization');
     const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!m) throw new HttpError('unauthorized', 'send Authorization: Bearer <token>');
-    const token = await authenticate(store.read, m[1]!, now);
-    if (!token) throw new HttpError('unauthorized', 'the token is unknown, revoked or expired');
+    // One answer for a missing, malformed, unknown, revoked or expired token: telling them
+    // apart would tell a prober which stolen tokens once existed.
+    const token = m ? await authenticate(store.read, m[1]!, now) : null;
+    if (!token) throw new HttpError('unauthorized', UNAUTHORIZED);
     if (route.permission !== 'public' && !grants(token.permissions, route.permission)) {
       throw new HttpError('forbidden', `this route needs the ${route.permission} permission`);
     }
@@ -266,9 +270,26 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: AppOptions & { port?: number; host?: string }): Promise<RunningServer> {
+export interface Timeouts {
+  /** A client must have sent all its headers within this many ms, or it is cut off (408). */
+  headersMs: number;
+  /** ... and its whole request within this many ms. */
+  requestMs: number;
+}
+
+export const TIMEOUTS: Timeouts = { headersMs: 10_000, requestMs: 30_000 };
+
+export async function startServer(options: AppOptions & { port?: number; host?: string; timeouts?: Partial<Timeouts> }): Promise<RunningServer> {
   const { handle } = createHandler(options);
-  const server = http.createServer({ requestTimeout: 30_000, headersTimeout: 10_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const timeouts = { ...TIMEOUTS, ...options.timeouts };
+  const server = http.createServer({
+    requestTimeout: timeouts.requestMs,
+    headersTimeout: timeouts.headersMs,
+    keepAliveTimeout: 5_000,
+    // Node checks the two timeouts above only this often (30 s by default), so a client that
+    // sends its headers a byte at a time would hold its connection far past the limit.
+    connectionsCheckingInterval: Math.min(1000, Math.ceil(timeouts.headersMs / 4)),
+  }, (req, res) => {
     void handle(req, res);
   });
   await new Promise<void>((resolve, reject) => {

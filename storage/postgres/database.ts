@@ -60,6 +60,11 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
   // An idle connection that breaks (the server restarted) leaves the pool; the next request
   // opens a new one. Without a listener the error would crash the process.
   pool.on('error', () => {});
+  // The same holds for a connection a unit has checked out, between two of its statements:
+  // the pool listens only to idle ones, so a server that stops then (found by the outage
+  // test: FATAL 57P01, terminating connection) would crash the process. The unit's next
+  // statement fails with the lost connection instead, and is answered with a 503.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -3,6 +3,7 @@
 // in its own savepoint (a unit that throws rolls back alone), then one COMMIT, and only then
 // does any of their promises settle. Durability costs one fsync per batch, not per request.
 // Reads see committed state only.
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { StoreUnavailable, type Reader, type Store, type Writer } from '../../core/ports.js';
 import { SqliteCatalog } from './catalog.js';
 import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } from './database.js';
@@ -92,7 +93,11 @@ function committedReader(writer: Writer, open: () => boolean, idle: () => Promis
       if (name === 'constructor' || typeof method !== 'function') continue;
       const call = (...args: unknown[]): unknown => {
         if (open()) return idle().then(() => call(...args));
-        fresh();
+        try {
+          fresh();
+        } catch (e) {
+          return Promise.reject(e);
+        }
         return method.apply(area, args);
       };
       guarded[name] = call;
@@ -136,6 +141,10 @@ export class SqliteStore implements Store {
   private readonly dataVersion: () => number;
   private lastDataVersion: number;
   private checkedThisTurn = false;
+  /** The database file's identity when opened; null in memory. */
+  private readonly identity: Pick<Stats, 'dev' | 'ino'> | null;
+  /** Why the database file cannot be used, as of the last check; null while it can. */
+  private missing: string | null = null;
 
   constructor(readonly file: string, private readonly db: Db, options: SqliteOptions = {}) {
     this.maxBatch = options.maxBatch ?? 1000;
@@ -147,6 +156,7 @@ export class SqliteStore implements Store {
     const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.dataVersion = () => dataVersion.get()!;
     this.lastDataVersion = this.dataVersion();
+    this.identity = file === MEMORY ? null : statSync(file);
     this.read = committedReader(this.writer, () => this.flushing, () => this.idle, () => this.fresh());
     if (file !== MEMORY) {
       // SQLite's own checkpoint runs inside the COMMIT that fills the WAL, delaying every
@@ -195,6 +205,7 @@ export class SqliteStore implements Store {
       // Under the write lock nobody else can commit: check now, whatever this turn knew.
       this.fresh(true);
     } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
       for (const job of batch) job.reject(unavailable(e));
       this.done();
       return;
@@ -261,13 +272,40 @@ export class SqliteStore implements Store {
   private fresh(force = false): void {
     // Reads ask once per turn of the event loop: the pragma costs as much as a small query,
     // and a turn's reads may as well see the file as it was when the turn began.
-    if (this.checkedThisTurn && !force) return;
-    this.checkedThisTurn = true;
-    setImmediate(() => (this.checkedThisTurn = false));
-    const version = this.dataVersion();
-    if (version !== this.lastDataVersion) {
-      this.lastDataVersion = version;
-      this.forgetCached();
+    if (!this.checkedThisTurn || force) {
+      this.checkedThisTurn = true;
+      setImmediate(() => (this.checkedThisTurn = false));
+      this.missing = this.fileProblem();
+      if (this.missing === null) {
+        const version = this.dataVersion();
+        if (version !== this.lastDataVersion) {
+          this.lastDataVersion = version;
+          this.forgetCached();
+        }
+      }
+    }
+    if (this.missing !== null) throw new StoreUnavailable(this.missing);
+  }
+
+  /**
+   * Why the database file is no longer the one we opened, or null. SQLite keeps working on
+   * its open file descriptor after the file is deleted, renamed or made unreadable, so
+   * without this check writes would be acknowledged into a file nobody will ever open
+   * again. While the file is away every request is a 503; once the same file is back (moved
+   * back, permissions restored) the service carries on without a restart.
+   */
+  private fileProblem(): string | null {
+    if (this.identity === null) return null;
+    try {
+      const now = statSync(this.file);
+      if (now.ino !== this.identity.ino || now.dev !== this.identity.dev) return `the database file ${this.file} was replaced by another file`;
+      accessSync(this.file, constants.R_OK | constants.W_OK);
+      // The kernel lets root read any file, but an owner without read and write permission
+      // means the file was taken away on purpose.
+      if ((now.mode & 0o600) !== 0o600) return `the database file ${this.file} is not readable and writable`;
+      return null;
+    } catch (e) {
+      return `the database file ${this.file} cannot be reached: ${(e as NodeJS.ErrnoException).code ?? String(e)}`;
     }
   }
 
@@ -278,6 +316,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    this.fresh(true);
     this.db.prepare('SELECT 1').get();
   }
 

@@ -102,6 +102,12 @@ test('a JSON body that is not an object is a 400', async () => {
   }
 });
 
+test('a JSON null body is not an object either, even where every field is optional', async () => {
+  // An empty body stands for {}; `null` is a body, and a 400, not a 404 for the unknown id.
+  const r = await t.call('POST', `/v1/inventory/transactions/${randomUUID()}/reverse`, undefined, { raw: 'null' });
+  expectError(r, 400, 'bad_request');
+});
+
 test('a non-JSON content type with a body is a 415 unsupported_media_type', async () => {
   const before = (await t.call('GET', '/v1/facilities?limit=1')).body.count;
   const body = JSON.stringify({ code: 'TXT', name: 'Text', type: 'store' });
