@@ -197,8 +197,19 @@ export class StoreUnavailable extends Error {
   override name = 'StoreUnavailable';
 }
 
+/**
+ * Told what the store did, for metrics. Observers only watch: they never change what the
+ * store does, and an observer that throws is the observer's bug, not the write's.
+ */
+export interface StoreObserver {
+  /** A commit carried this many write units (SQLite's group commit; 1 a unit elsewhere). */
+  committed(units: number): void;
+}
+
 export interface Store {
   readonly kind: string;
+  /** Adds an observer of the store's commits; stores with nothing to tell may leave it out. */
+  observe?(observer: StoreObserver): void;
   /** Committed state. */
   readonly read: Reader;
   /**

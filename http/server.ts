@@ -16,6 +16,7 @@ import { object } from '../core/schema.js';
 import { validator } from '../core/validate.js';
 import { errorBody, failureBody, HttpError, STATUS } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
 import type { Context, Input, Route } from './route.js';
 import { Router } from './router.js';
 import { routes as defaultRoutes } from './routes/index.js';
@@ -28,16 +29,23 @@ interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Set for answers that are not JSON: `body` is then the text as sent. */
+  contentType?: string;
+  /** The route template that answered, for metrics. */
+  route?: string;
 }
 
 export interface AppOptions {
   store: Store;
   logger?: Logger;
   routes?: readonly Route[];
+  /** Where the host counts requests, postings and commits; a fresh set by default. */
+  metrics?: Metrics;
 }
 
 export function createHandler(options: AppOptions) {
-  const { store } = options;
+  const metrics = options.metrics ?? new Metrics();
+  const store = metrics.instrument(options.store);
   const logger = options.logger ?? createLogger('info');
   const router = new Router(options.routes ?? defaultRoutes);
   // Compile every schema now: a schema mistake stops the start, not a request.
@@ -53,21 +61,23 @@ export function createHandler(options: AppOptions) {
     const requestId = headerValue(req, 'x-request-id')?.slice(0, 200) || randomUUID();
     let token: ApiToken | null = null;
     let reply: Reply;
+    let route = 'unmatched';
     try {
-      const result = await dispatch(req, (t) => (token = t));
+      const result = await dispatch(req, (t) => (token = t), (r) => (route = r));
       reply = result;
     } catch (e) {
-      reply = errorReply(e, logger, requestId);
+      reply = errorReply(e, logger, requestId, metrics);
     }
     send(res, reply, requestId);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    metrics.request(req.method ?? 'GET', route, reply.status, ms / 1000);
     logger.log(reply.status >= 500 ? 'error' : 'info', 'request', {
       requestId, method: req.method, path: req.url, status: reply.status, ms: Math.round(ms * 100) / 100,
       tokenId: (token as ApiToken | null)?.id,
     });
   }
 
-  async function dispatch(req: IncomingMessage, setToken: (t: ApiToken) => void): Promise<Reply> {
+  async function dispatch(req: IncomingMessage, setToken: (t: ApiToken) => void, setRoute: (path: string) => void): Promise<Reply> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let match;
     try {
@@ -80,6 +90,7 @@ export function createHandler(options: AppOptions) {
       return { ...json('method_not_allowed', `${req.method} is not allowed here; use ${match.allow.join(', ')}`), headers: { allow: match.allow.join(', ') } };
     }
     const { route, params } = match;
+    setRoute(route.path);
     const now = nowIso();
     let token: ApiToken | null = null;
     if (route.permission !== 'public') {
@@ -91,7 +102,7 @@ export function createHandler(options: AppOptions) {
     const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : await readJson(req);
     const input: Input = { params, query, body: route.body ? validate(route.body, body ?? {}, false, '') : body };
     const actor = token === null ? null : { tokenId: (token as ApiToken).id, name: (token as ApiToken).name };
-    const ctx: Context = { now, token, actor, store, ifMatch: ifMatch(req) };
+    const ctx: Context = { now, token, actor, store, metrics, ifMatch: ifMatch(req) };
     switch (route.kind) {
       case 'raw':
         return route.run(input, ctx);
@@ -150,7 +161,7 @@ export function createHandler(options: AppOptions) {
     }
   }
 
-  return { handle, router };
+  return { handle, router, metrics };
 }
 
 function replayOf(record: IdempotencyRecord): Reply {
@@ -232,21 +243,26 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function errorReply(e: unknown, logger: Logger, requestId: string): Reply {
+function errorReply(e: unknown, logger: Logger, requestId: string, metrics: Metrics): Reply {
   if (e instanceof HttpError) {
     // The rest of an oversized body is never read, so the connection cannot be reused.
     const headers = e.code === 'payload_too_large' ? { connection: 'close' } : undefined;
     return { status: STATUS[e.code], body: errorBody(e.code, e.message, e.details), headers };
   }
-  if (e instanceof StoreUnavailable) return json('service_unavailable', 'the database is not answering; try again shortly');
+  if (e instanceof StoreUnavailable) {
+    metrics.databaseError('unavailable');
+    return json('service_unavailable', 'the database is not answering; try again shortly');
+  }
+  // Drivers tag their errors with a string code (SQLITE_..., a PostgreSQL SQLSTATE).
+  if (typeof (e as { code?: unknown })?.code === 'string') metrics.databaseError('internal');
   logger.log('error', 'unhandled error', { requestId, error: (e as Error)?.stack ?? String(e) });
   return json('internal', 'internal error; the request id is in the x-request-id header');
 }
 
 function send(res: ServerResponse, reply: Reply, requestId: string): void {
-  const payload = JSON.stringify(reply.body);
+  const payload = reply.contentType ? String(reply.body) : JSON.stringify(reply.body);
   res.writeHead(reply.status, {
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': reply.contentType ?? 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
     'x-request-id': requestId,
     ...reply.headers,

@@ -2,7 +2,10 @@ import { openApiDocument } from '../openapi.js';
 import type { Route } from '../route.js';
 import { VERSION } from '../version.js';
 
-/** Health and the OpenAPI document: open, no token. `all` gives the finished route table. */
+/**
+ * Health, the OpenAPI document and the metrics: open, no token (a Prometheus scraper sends
+ * none, and none of them tells anything about the stock). `all` gives the finished route table.
+ */
 export function metaRoutes(all: () => readonly Route[]): Route[] {
   let document: unknown = null;
   return [
@@ -26,6 +29,11 @@ export function metaRoutes(all: () => readonly Route[]): Route[] {
       kind: 'raw', method: 'GET', path: '/v1/openapi.json', permission: 'public', tag: 'Meta',
       summary: 'This OpenAPI 3.1 document',
       run: async () => ({ status: 200, body: (document ??= openApiDocument(all())) }),
+    },
+    {
+      kind: 'raw', method: 'GET', path: '/metrics', permission: 'public', tag: 'Meta',
+      summary: 'Prometheus metrics: requests by route and status, latency, postings, commit batch sizes, database errors',
+      run: async (_, ctx) => ({ status: 200, body: ctx.metrics.render(), contentType: 'text/plain; version=0.0.4; charset=utf-8' }),
     },
   ];
 }

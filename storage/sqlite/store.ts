@@ -3,7 +3,7 @@
 // in its own savepoint (a unit that throws rolls back alone), then one COMMIT, and only then
 // does any of their promises settle. Durability costs one fsync per batch, not per request.
 // Reads see committed state only.
-import { StoreUnavailable, type Reader, type Store, type Writer } from '../../core/ports.js';
+import { StoreUnavailable, type Reader, type Store, type StoreObserver, type Writer } from '../../core/ports.js';
 import { SqliteCatalog } from './catalog.js';
 import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } from './database.js';
 import { SqliteFacilities } from './facilities.js';
@@ -130,6 +130,7 @@ export class SqliteStore implements Store {
   private readonly dataVersion: () => number;
   private lastDataVersion: number;
   private checkedThisTurn = false;
+  private readonly observers: StoreObserver[] = [];
 
   constructor(readonly file: string, private readonly db: Db, options: SqliteOptions = {}) {
     this.maxBatch = options.maxBatch ?? 1000;
@@ -160,6 +161,10 @@ export class SqliteStore implements Store {
     const db = openDatabase(file, options);
     migrate(db);
     return new SqliteStore(file, db, options);
+  }
+
+  observe(observer: StoreObserver): void {
+    this.observers.push(observer);
   }
 
   write<T>(work: (tx: Writer) => Promise<T>): Promise<T> {
@@ -214,6 +219,7 @@ export class SqliteStore implements Store {
       this.done();
       return;
     }
+    for (const o of this.observers) o.committed(batch.length);
     for (const s of settle) s();
     this.done();
     this.checkpoint();
