@@ -79,6 +79,8 @@ export interface LedgerReader {
   /** On-hand of each key that has a balance row; keys without one hold zero. */
   getBalances(keys: readonly BalanceKey[]): Promise<Array<BalanceKey & { onHand: Micro }>>;
   getSerials(itemId: string, serialNos: readonly string[]): Promise<SerialState[]>;
+  /** The item's serials on hand somewhere, by serial number (for exports). */
+  listSerialsOnHand(itemId: string): Promise<SerialState[]>;
   /**
    * The stock positions of these items at these facilities: available on hand, holding
    * reservations and allocations, per facility and per location and lot. In a write unit on
