@@ -9,7 +9,7 @@ import { bootstrapToken, createToken, publicToken, revokeToken } from '../core/t
 import { verifyBalances } from '../core/verify.js';
 import { openStore } from '../storage/open.js';
 import { loadConfig, parseArgs, type Config } from './config.js';
-import { backupCommand, exportCommand, importCommand, restoreCommand } from './data-commands.js';
+import { backupCommand, exportCommand, importCommand, restoreCommand, seedCommand } from './data-commands.js';
 import { createLogger, type Logger } from './log.js';
 import { startServer } from './server.js';
 import { VERSION } from './version.js';
@@ -25,6 +25,7 @@ Usage:
   ims import KIND FILE.csv    KIND: uoms, facilities, locations, items, suppliers, customers, balances;
                               all rows or none: a bad row is reported with its line, exit 1
   ims export KIND [FILE.csv]  the same columns; standard output without FILE
+  ims seed --demo     a demo company (warehouses, a plant, 50 items, orders, history) in an empty database
   ims backup FILE     SQLite: an online copy, checked (integrity and verify) before it is kept
   ims restore FILE    SQLite: replace the database with a checked copy of FILE (stop the server first)
   ims --version
@@ -55,6 +56,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return withStore(config, (store) => importCommand(store, words.slice(1)));
     case 'export':
       return withStore(config, (store) => exportCommand(store, words.slice(1)));
+    case 'seed':
+      return withStore(config, (store) => seedCommand(store, flags));
     case 'backup':
       return backupCommand(config.databaseUrl, words.slice(1));
     case 'restore':

@@ -1,8 +1,11 @@
-// The CLI's data commands: `ims import`, `ims export`, `ims backup`, `ims restore`. Exit
+// The CLI's data commands: `ims import`, `ims export`, `ims backup`, `ims restore`, `ims seed
+// --demo`. Exit
 // codes: 0 done, 1 refused (a bad row, a copy that fails verification, a database in use),
 // 2 a usage mistake. A refusal changes nothing.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { nowIso } from '../core/clock.js';
+import { seedDemo } from '../core/demo.js';
+import { Ims } from '../core/ims.js';
 import { EXCHANGE_KINDS, exportCsv, importCsv, type ExchangeKind } from '../core/exchange.js';
 import type { Store } from '../core/ports.js';
 import { isPostgresUrl, sqliteFile } from '../storage/open.js';
@@ -79,5 +82,19 @@ export async function restoreCommand(databaseUrl: string, words: string[]): Prom
     return 1;
   }
   console.log(`restored ${words[0]} to ${db.file}: integrity check and verify passed`);
+  return 0;
+}
+
+export async function seedCommand(store: Store, flags: Record<string, string>): Promise<number> {
+  if (flags.demo !== 'true') return usage('usage: ims seed --demo   (a demo company, into an empty database)');
+  const result = await seedDemo(new Ims(store, { actor: 'ims seed --demo' }));
+  if (!result.ok) {
+    console.error(`seed refused: ${result.message}`);
+    return 1;
+  }
+  const s = result.value;
+  console.log(`demo company seeded: ${s.items} items, ${s.facilities} facilities, ${s.suppliers} suppliers, ${s.customers} customers, `
+    + `${s.purchaseOrders} purchase orders, ${s.salesOrders} sales orders, ${s.workOrders} work orders, ${s.transfers} transfers, `
+    + `${s.transactions} ledger transactions`);
   return 0;
 }

@@ -188,4 +188,16 @@ test('backup and restore explain themselves on PostgreSQL and without a file', a
   assert.is((await ims(['restore'])).code, 2);
 });
 
+test('seed --demo fills an empty database once; a second run is refused; a bare seed is a usage error', async () => {
+  const demoUrl = `sqlite:${join(dir, 'demo.db')}`;
+  const first = await ims(['seed', '--demo'], { DATABASE_URL: demoUrl });
+  assert.is(first.code, 0, first.stderr);
+  assert.match(first.stdout, /demo company seeded: 50 items, 3 facilities/);
+  const second = await ims(['seed', '--demo'], { DATABASE_URL: demoUrl });
+  assert.is(second.code, 1);
+  assert.match(second.stderr, /has items already/);
+  assert.is((await ims(['seed'], { DATABASE_URL: demoUrl })).code, 2);
+  assert.is((await ims(['verify'], { DATABASE_URL: demoUrl })).code, 0);
+});
+
 test.run();
