@@ -108,6 +108,10 @@ browserTest('in Chromium the page renders every operation, the Catalog routes am
   // The request body of POST /v1/items is rendered from its schema, required fields marked.
   assert.match(catalog, /<code>itemNo<\/code> <span class="type">string[^<]*<\/span><span class="req"> required<\/span>/);
   assert.match(catalog, /<code>itemKind<\/code> <span class="type">"purchased" \| "manufactured"/);
+  // And its example, as the document gives it.
+  assert.match(catalog, /<pre>\{\n {2}"itemNo": "TBL-NOTE-08",/);
+  // Each answer shows its schema and example: a GET /v1/items/{itemId} answer holds the item.
+  assert.match(catalog, /Response 200 — Success<\/h4><ul class="schema"><li><code>data<\/code>/);
 });
 
 browserTest('when the document cannot be fetched, the page says so instead of failing silently', async () => {
