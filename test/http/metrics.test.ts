@@ -135,9 +135,10 @@ test('database errors are counted: requests the database failed and failed healt
   const token = 'metrics_test_token_0123456789';
   unwrap(await runCommand(inner, (tx) => bootstrapToken(tx, token, new Date().toISOString())));
   const fail = () => Promise.reject(new StoreUnavailable('connection refused'));
+  const corrupt = () => Promise.reject(Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' }));
   const broken: Store = {
     kind: inner.kind,
-    read: { ...inner.read, catalog: { ...inner.read.catalog, listUoms: fail } },
+    read: { ...inner.read, catalog: { ...inner.read.catalog, listUoms: fail, listItems: corrupt } },
     write: (work) => inner.write(work),
     ping: fail,
     close: () => inner.close(),
@@ -147,8 +148,11 @@ test('database errors are counted: requests the database failed and failed healt
     const r = await fetch(`${server.url}/v1/uoms`, { headers: { authorization: `Bearer ${token}` } });
     assert.is(r.status, 503);
     assert.is((await fetch(`${server.url}/health`)).status, 503);
+    const items = await fetch(`${server.url}/v1/items`, { headers: { authorization: `Bearer ${token}` } });
+    assert.is(items.status, 500);
     const m = samples(await (await fetch(`${server.url}/metrics`)).text());
     assert.is(m.get('ims_database_errors_total{kind="unavailable"}'), 2);
+    assert.is(m.get('ims_database_errors_total{kind="internal"}'), 1);
     assert.is(m.get('ims_http_requests_total{method="GET",route="/v1/uoms",status="503"}'), 1);
   } finally {
     await server.close();
