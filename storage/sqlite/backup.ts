@@ -71,6 +71,9 @@ export async function backupDatabase(source: string, destination: string): Promi
   try {
     db.pragma('busy_timeout = 5000');
     await db.backup(partial);
+  } catch (e) {
+    removeWithSidecars(partial);
+    return `the copy could not be written to ${destination}: ${(e as Error).message}`;
   } finally {
     db.close();
   }

@@ -117,10 +117,13 @@ test('backup copies the database while the server runs and writes; the copy veri
   } finally {
     await copy.close();
   }
-  // An existing file is never overwritten.
+  // An existing file is never overwritten; a folder that is not there is a clear refusal.
   const again = await ims(['backup', backup]);
   assert.is(again.code, 1);
   assert.match(again.stderr, /exists already/);
+  const nowhere = await ims(['backup', join(dir, 'no-such-folder', 'b.db')]);
+  assert.is(nowhere.code, 1);
+  assert.match(nowhere.stderr, /backup failed: the copy could not be written/);
 });
 
 test('restore refuses while the server has the database open, and changes nothing', async () => {
