@@ -50,8 +50,9 @@ const ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
 function responses(route: Route) {
   const ok = String(route.status ?? 200);
   const answer = answerOf(route);
-  const schema = answerSchema(route);
-  if (!schema) throw new Error(`${route.method} ${route.path} has no documented answer in http/responses.ts`);
+  // A route missing from http/responses.ts still gets a document (the OpenAPI test fails on
+  // it, so it is not left that way), rather than a server whose document cannot be built.
+  const schema = answerSchema(route) ?? { type: 'object', description: 'Not documented yet' };
   const type = answer.kind === 'other' ? answer.other.contentType : 'application/json';
   const example = answer.kind === 'other' && type !== 'application/json' ? undefined : exampleOf(schema, COMPONENTS);
   const media: Record<string, unknown> = { schema };
