@@ -84,6 +84,8 @@ export interface LedgerReader {
   /** On-hand of each key that has a balance row; keys without one hold zero. */
   getBalances(keys: readonly BalanceKey[]): Promise<Array<BalanceKey & { onHand: Micro }>>;
   getSerials(itemId: string, serialNos: readonly string[]): Promise<SerialState[]>;
+  /** The item's serials on hand somewhere, by serial number (for exports). */
+  listSerialsOnHand(itemId: string): Promise<SerialState[]>;
   /**
    * The stock positions of these items at these facilities: available on hand, holding
    * reservations and allocations, per facility and per location and lot. In a write unit on
@@ -224,8 +226,19 @@ export class StoreUnavailable extends Error {
   override name = 'StoreUnavailable';
 }
 
+/**
+ * Told what the store did, for metrics. Observers only watch: they never change what the
+ * store does, and an observer that throws is the observer's bug, not the write's.
+ */
+export interface StoreObserver {
+  /** A commit carried this many write units (SQLite's group commit; 1 a unit elsewhere). */
+  committed(units: number): void;
+}
+
 export interface Store {
   readonly kind: string;
+  /** Adds an observer of the store's commits; stores with nothing to tell may leave it out. */
+  observe?(observer: StoreObserver): void;
   /** Committed state. */
   readonly read: Reader;
   /**

@@ -1,4 +1,5 @@
-// The `ims` command line: serve the API, manage tokens, verify the ledger.
+// The `ims` command line: serve the API, manage tokens, verify the ledger, move data in and
+// out (CSV import and export, SQLite backup and restore), seed a demo company.
 import { nowIso } from '../core/clock.js';
 import { runCommand } from '../core/command.js';
 import { purgeCutoff } from '../core/idempotency.js';
@@ -8,6 +9,7 @@ import { bootstrapToken, createToken, publicToken, revokeToken } from '../core/t
 import { verifyBalances } from '../core/verify.js';
 import { openStore } from '../storage/open.js';
 import { loadConfig, parseArgs, type Config } from './config.js';
+import { backupCommand, exportCommand, importCommand, restoreCommand, seedCommand } from './data-commands.js';
 import { createLogger, type Logger } from './log.js';
 import { startServer } from './server.js';
 import { startWebhookWorker } from './webhook-worker.js';
@@ -21,6 +23,12 @@ Usage:
   ims token list
   ims token revoke TOKEN_ID
   ims verify          recompute every balance from the ledger; exit 1 on any difference
+  ims import KIND FILE.csv    KIND: uoms, facilities, locations, items, suppliers, customers, balances;
+                              all rows or none: a bad row is reported with its line, exit 1
+  ims export KIND [FILE.csv]  the same columns; standard output without FILE
+  ims seed --demo     a demo company (warehouses, a plant, 50 items, orders, history) in an empty database
+  ims backup FILE     SQLite: an online copy, checked (integrity and verify) before it is kept
+  ims restore FILE    SQLite: replace the database with a checked copy of FILE (stop the server first)
   ims --version
 
 Environment: PORT, HOST, DATABASE_URL (sqlite:<file>, sqlite::memory:, postgres://user:pass@host:5432/db),
@@ -46,6 +54,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       return withStore(config, (store) => token(store, words.slice(1), flags));
     case 'verify':
       return withStore(config, verify);
+    case 'import':
+      return withStore(config, (store) => importCommand(store, words.slice(1)));
+    case 'export':
+      return withStore(config, (store) => exportCommand(store, words.slice(1)));
+    case 'seed':
+      return withStore(config, (store) => seedCommand(store, flags));
+    case 'backup':
+      return backupCommand(config.databaseUrl, words.slice(1));
+    case 'restore':
+      return restoreCommand(config.databaseUrl, words.slice(1));
     default:
       console.error(`unknown command ${words[0]}\n\n${USAGE}`);
       return 2;

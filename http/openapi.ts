@@ -2,6 +2,8 @@
 // validate requests, so it cannot drift from what the server accepts.
 import type { Schema } from '../core/schema.js';
 import { STATUS, type ErrorCode } from './errors.js';
+import { exampleOf } from './examples.js';
+import { answerOf, answerSchema, RECORDS } from './responses.js';
 import type { Route } from './route.js';
 import { VERSION } from './version.js';
 import { DEFAULT_CURRENCY } from '../core/money.js';
@@ -31,17 +33,39 @@ function queryParameters(query: Schema | undefined) {
   return Object.entries(props).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
 }
 
+const COMPONENTS: Record<string, Schema> = { Error: errorSchema, ...RECORDS };
+
+/** What an error of `code` looks like, for the document's examples. */
+function errorExample(code: ErrorCode): unknown {
+  const example: Record<string, unknown> = { error: code, message: ERROR_MESSAGES[code] ?? code.replace(/_/g, ' '), status: STATUS[code] };
+  if (code === 'bad_request') example.details = [{ path: '/qtyDelta', message: 'must be a number' }];
+  return example;
+}
+
+const ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  bad_request: '/qtyDelta must be a number', not_found: 'item not found', unauthorized: 'send Authorization: Bearer <token>',
+  forbidden: 'this route needs the catalog:write permission', conflict: 'an item with itemNo TBL-NOTE-08 already exists',
+  idempotency_key_reused: 'this Idempotency-Key was used with another request',
+};
+
 function responses(route: Route) {
   const ok = String(route.status ?? 200);
-  const body = route.kind === 'list'
-    ? { type: 'object', required: ['data', 'count', 'limit', 'offset'], properties: { data: { type: 'array' }, count: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } }
-    : route.kind === 'raw' ? { type: 'object' } : { type: 'object', required: ['data'], properties: { data: { type: 'object' } } };
-  const out: Record<string, unknown> = { [ok]: { description: 'Success', content: { 'application/json': { schema: body } } } };
+  const answer = answerOf(route);
+  // A route missing from http/responses.ts still gets a document (the OpenAPI test fails on
+  // it, so it is not left that way), rather than a server whose document cannot be built.
+  const schema = answerSchema(route) ?? { type: 'object', description: 'Not documented yet' };
+  const type = answer.kind === 'other' ? answer.other.contentType : 'application/json';
+  const example = answer.kind === 'other' && type !== 'application/json' ? undefined : exampleOf(schema, COMPONENTS);
+  const media: Record<string, unknown> = { schema };
+  if (example !== undefined) media.example = example;
+  const out: Record<string, unknown> = { [ok]: { description: 'Success', content: { [type]: media } } };
   const codes: ErrorCode[] = ['bad_request', 'not_found'];
   if (route.permission !== 'public') codes.push('unauthorized', 'forbidden');
   if (route.kind === 'write') codes.push('conflict', 'idempotency_key_reused');
   for (const code of codes) {
-    out[String(STATUS[code])] ??= { description: code, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    out[String(STATUS[code])] ??= {
+      description: code, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, example: errorExample(code) } },
+    };
   }
   return out;
 }
@@ -68,7 +92,9 @@ export function openApiDocument(routes: readonly Route[], currency = DEFAULT_CUR
     if (route.method === 'PATCH') {
       (op.parameters as unknown[]).push({ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'The version the change is based on' });
     }
-    if (route.body) op.requestBody = { required: true, content: { 'application/json': { schema: route.body } } };
+    if (route.body) {
+      op.requestBody = { required: true, content: { 'application/json': { schema: route.body, example: exampleOf(route.body, COMPONENTS) } } };
+    }
     (paths[route.path] ??= {})[route.method.toLowerCase()] = op;
   }
   return {
@@ -81,7 +107,7 @@ export function openApiDocument(routes: readonly Route[], currency = DEFAULT_CUR
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { Error: errorSchema },
+      schemas: COMPONENTS,
     },
     security: [{ bearer: [] }],
     paths,

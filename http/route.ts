@@ -8,6 +8,7 @@ import type { Result } from '../core/result.js';
 import type { Schema } from '../core/schema.js';
 import type { ApiToken } from '../core/token.js';
 import type { Actor } from '../core/document.js';
+import type { Metrics } from './metrics.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -27,13 +28,17 @@ export interface Context {
   store: Store;
   /** The installation's one currency: every money amount is in it. */
   currency: string;
+  /** The host's counters, for GET /metrics. */
+  metrics: Metrics;
 }
 
-/** Answers written by hand (health, OpenAPI): status, JSON body, extra headers. */
+/** Answers written by hand (health, OpenAPI, metrics, the docs page): status, body, extra headers. */
 export interface RawReply {
   status: number;
+  /** JSON, unless `contentType` is set: then the text as sent. */
   body: unknown;
   headers?: Record<string, string>;
+  contentType?: string;
 }
 
 interface RouteBase {

@@ -17,6 +17,7 @@ import { validator } from '../core/validate.js';
 import { DEFAULT_CURRENCY } from '../core/money.js';
 import { errorBody, failureBody, HttpError, STATUS } from './errors.js';
 import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
 import type { Context, Input, Route } from './route.js';
 import { Router } from './router.js';
 import { routes as defaultRoutes } from './routes/index.js';
@@ -31,6 +32,10 @@ interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Set for answers that are not JSON: `body` is then the text as sent. */
+  contentType?: string;
+  /** The route template that answered, for metrics. */
+  route?: string;
 }
 
 export interface AppOptions {
@@ -39,10 +44,13 @@ export interface AppOptions {
   routes?: readonly Route[];
   /** The installation's one currency (IMS_CURRENCY); USD when not given. */
   currency?: string;
+  /** Where the host counts requests, postings and commits; a fresh set by default. */
+  metrics?: Metrics;
 }
 
 export function createHandler(options: AppOptions) {
-  const { store } = options;
+  const metrics = options.metrics ?? new Metrics();
+  const store = metrics.instrument(options.store);
   const currency = options.currency ?? DEFAULT_CURRENCY;
   const logger = options.logger ?? createLogger('info');
   const router = new Router(options.routes ?? defaultRoutes);
@@ -59,21 +67,23 @@ export function createHandler(options: AppOptions) {
     const requestId = headerValue(req, 'x-request-id')?.slice(0, 200) || randomUUID();
     let token: ApiToken | null = null;
     let reply: Reply;
+    let route = 'unmatched';
     try {
-      const result = await dispatch(req, (t) => (token = t));
+      const result = await dispatch(req, (t) => (token = t), (r) => (route = r));
       reply = result;
     } catch (e) {
-      reply = errorReply(e, logger, requestId);
+      reply = errorReply(e, logger, requestId, metrics);
     }
     send(res, reply, requestId);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    metrics.request(req.method ?? 'GET', route, reply.status, ms / 1000);
     logger.log(reply.status >= 500 ? 'error' : 'info', 'request', {
       requestId, method: req.method, path: req.url, status: reply.status, ms: Math.round(ms * 100) / 100,
       tokenId: (token as ApiToken | null)?.id,
     });
   }
 
-  async function dispatch(req: IncomingMessage, setToken: (t: ApiToken) => void): Promise<Reply> {
+  async function dispatch(req: IncomingMessage, setToken: (t: ApiToken) => void, setRoute: (path: string) => void): Promise<Reply> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let match;
     try {
@@ -86,6 +96,7 @@ export function createHandler(options: AppOptions) {
       return { ...json('method_not_allowed', `${req.method} is not allowed here; use ${match.allow.join(', ')}`), headers: { allow: match.allow.join(', ') } };
     }
     const { route, params } = match;
+    setRoute(route.path);
     const now = nowIso();
     let token: ApiToken | null = null;
     if (route.permission !== 'public') {
@@ -98,7 +109,7 @@ export function createHandler(options: AppOptions) {
     // No body at all is an empty object; a JSON `null` is a body, and not an object.
     const input: Input = { params, query, body: route.body ? validate(route.body, body === undefined ? {} : body, false, '') : body };
     const actor = token === null ? null : { tokenId: (token as ApiToken).id, name: (token as ApiToken).name };
-    const ctx: Context = { now, token, actor, store, ifMatch: ifMatch(req), currency };
+    const ctx: Context = { now, token, actor, store, metrics, ifMatch: ifMatch(req), currency };
     switch (route.kind) {
       case 'raw':
         return route.run(input, ctx);
@@ -158,7 +169,7 @@ export function createHandler(options: AppOptions) {
     }
   }
 
-  return { handle, router };
+  return { handle, router, metrics };
 }
 
 function replayOf(record: IdempotencyRecord): Reply {
@@ -240,21 +251,26 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function errorReply(e: unknown, logger: Logger, requestId: string): Reply {
+function errorReply(e: unknown, logger: Logger, requestId: string, metrics: Metrics): Reply {
   if (e instanceof HttpError) {
     // The rest of an oversized body is never read, so the connection cannot be reused.
     const headers = e.code === 'payload_too_large' ? { connection: 'close' } : undefined;
     return { status: STATUS[e.code], body: errorBody(e.code, e.message, e.details), headers };
   }
-  if (e instanceof StoreUnavailable) return json('service_unavailable', 'the database is not answering; try again shortly');
+  if (e instanceof StoreUnavailable) {
+    metrics.databaseError('unavailable');
+    return json('service_unavailable', 'the database is not answering; try again shortly');
+  }
+  // Drivers tag their errors with a string code (SQLITE_..., a PostgreSQL SQLSTATE).
+  if (typeof (e as { code?: unknown })?.code === 'string') metrics.databaseError('internal');
   logger.log('error', 'unhandled error', { requestId, error: (e as Error)?.stack ?? String(e) });
   return json('internal', 'internal error; the request id is in the x-request-id header');
 }
 
 function send(res: ServerResponse, reply: Reply, requestId: string): void {
-  const payload = JSON.stringify(reply.body);
+  const payload = reply.contentType ? String(reply.body) : JSON.stringify(reply.body);
   res.writeHead(reply.status, {
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': reply.contentType ?? 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(payload),
     'x-request-id': requestId,
     ...reply.headers,

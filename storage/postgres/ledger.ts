@@ -108,6 +108,12 @@ export class PgLedger implements LedgerWriter {
     return rows;
   }
 
+  async listSerialsOnHand(itemId: string): Promise<SerialState[]> {
+    return this.sql.rows<SerialState>(`SELECT item_id AS "itemId", serial_no AS "serialNo", facility_id AS "facilityId",
+      location_id AS "locationId", lot_id AS "lotId", status_id AS "statusId" FROM serials
+      WHERE item_id = ? AND location_id IS NOT NULL ORDER BY serial_no`, [itemId]);
+  }
+
   /** The latest posting time: the core never posts before it, whichever host's clock is behind. */
   async lastPostedAt(): Promise<string | null> {
     return (await this.sql.rows<{ posted_at: string | null }>('SELECT posted_at FROM ledger_head'))[0]?.posted_at ?? null;

@@ -14,7 +14,7 @@
 // Reads run on the pool outside any transaction and see committed state only; a page and its
 // total are read in one REPEATABLE READ snapshot.
 import type pg from 'pg';
-import { StoreUnavailable, UniqueViolation, type Reader, type Store, type Writer } from '../../core/ports.js';
+import { StoreUnavailable, UniqueViolation, type Reader, type Store, type StoreObserver, type Writer } from '../../core/ports.js';
 import { PgCatalog } from './catalog.js';
 import { createPool, migrate, type PoolOptions } from './database.js';
 import { PgFacilities, type StatusCache } from './facilities.js';
@@ -71,6 +71,7 @@ export class PostgresStore implements Store {
   private closed = false;
   private inFlight = 0;
   private drained: (() => void) | null = null;
+  private readonly observers: StoreObserver[] = [];
 
   constructor(readonly pool: pg.Pool, options: PostgresOptions = {}) {
     this.attempts = options.attempts ?? 5;
@@ -87,6 +88,10 @@ export class PostgresStore implements Store {
       throw portError(e);
     }
     return new PostgresStore(pool, options);
+  }
+
+  observe(observer: StoreObserver): void {
+    this.observers.push(observer);
   }
 
   async write<T>(work: (tx: Writer) => Promise<T>): Promise<T> {
@@ -130,6 +135,8 @@ export class PostgresStore implements Store {
       // The unit's events take their seqs last, under a lock that COMMIT releases.
       await flushEvents(sql);
       await sql.queue.command('COMMIT');
+      // Each unit is its own transaction here: every commit carries one.
+      for (const o of this.observers) o.committed(1);
       return { value };
     } catch (e) {
       if (isConnectionLost(e) || isConnectionLost(sql.unit.firstError)) {

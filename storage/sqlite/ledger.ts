@@ -79,6 +79,11 @@ export class SqliteLedger implements LedgerWriter {
     return serialNos.map((no) => s.get(itemId, no) as SerialState | undefined).filter((x): x is SerialState => !!x);
   }
 
+  async listSerialsOnHand(itemId: string): Promise<SerialState[]> {
+    return this.sql.get(`SELECT item_id AS itemId, serial_no AS serialNo, facility_id AS facilityId, location_id AS locationId,
+      lot_id AS lotId, status_id AS statusId FROM serials WHERE item_id = ? AND location_id IS NOT NULL ORDER BY serial_no`).all(itemId) as SerialState[];
+  }
+
   async getStockPositions(pairs: readonly ItemFacility[], now: string, options: { committedOnly?: boolean } = {}): Promise<StockPosition[]> {
     const unique = [...new Map(pairs.map((p) => [positionKey(p), p])).values()];
     return unique.map((p) => stockPosition(this.sql, p, now, options.committedOnly ?? false)).filter((p): p is StockPosition => p !== null);

@@ -4,7 +4,7 @@
 // does any of their promises settle. Durability costs one fsync per batch, not per request.
 // Reads see committed state only.
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
-import { StoreUnavailable, type Reader, type Store, type Writer } from '../../core/ports.js';
+import { StoreUnavailable, type Reader, type Store, type StoreObserver, type Writer } from '../../core/ports.js';
 import { SqliteCatalog } from './catalog.js';
 import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } from './database.js';
 import { SqliteFacilities } from './facilities.js';
@@ -145,6 +145,7 @@ export class SqliteStore implements Store {
   private readonly identity: Pick<Stats, 'dev' | 'ino'> | null;
   /** Why the database file cannot be used, as of the last check; null while it can. */
   private missing: string | null = null;
+  private readonly observers: StoreObserver[] = [];
 
   constructor(readonly file: string, private readonly db: Db, options: SqliteOptions = {}) {
     this.maxBatch = options.maxBatch ?? 1000;
@@ -176,6 +177,10 @@ export class SqliteStore implements Store {
     const db = openDatabase(file, options);
     migrate(db);
     return new SqliteStore(file, db, options);
+  }
+
+  observe(observer: StoreObserver): void {
+    this.observers.push(observer);
   }
 
   write<T>(work: (tx: Writer) => Promise<T>): Promise<T> {
@@ -231,6 +236,7 @@ export class SqliteStore implements Store {
       this.done();
       return;
     }
+    for (const o of this.observers) o.committed(batch.length);
     for (const s of settle) s();
     this.done();
     this.checkpoint();

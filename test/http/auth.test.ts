@@ -342,9 +342,9 @@ test('route table: non-empty and holds every route of the contract implemented s
   for (const e of EXPECTED) assert.ok(have.has(e), `route table lacks ${e}`);
   assert.ok(have.has('GET /health'));
   assert.ok(have.has('GET /v1/openapi.json'));
-  // Only the health check and the OpenAPI document are open.
+  // Only the health check, the OpenAPI document, its docs page and the metrics are open.
   const open = routes.filter((r) => r.permission === 'public').map((r) => `${r.method} ${r.path}`).sort();
-  assert.equal(open, ['GET /health', 'GET /v1/openapi.json']);
+  assert.equal(open, ['GET /docs', 'GET /docs/docs.css', 'GET /docs/docs.js', 'GET /health', 'GET /metrics', 'GET /v1/openapi.json']);
 });
 
 test('route table: each permission is of the route\'s own area, read for GET and write otherwise', () => {

@@ -13,6 +13,7 @@ import type { Permission } from '../../core/permission.js';
 import { createLogger } from '../../http/log.js';
 import { startServer, type RunningServer } from '../../http/server.js';
 import { openStore } from '../../storage/open.js';
+import { answerProblem } from '../support/answers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 export const ADMIN_TOKEN = 'test_admin_token_0123456789abcdef';
@@ -74,6 +75,9 @@ export async function startTestServer(options: { databaseUrl?: string } = {}): P
     } catch {
       // Not JSON: the test sees the text.
     }
+    // Every answer is also a check of the OpenAPI document's response schemas.
+    const problem = answerProblem(method, path, r.status, r.headers.get('content-type') ?? '', parsed);
+    if (problem) throw new Error(problem);
     return { status: r.status, body: parsed, headers: r.headers };
   };
   return {
