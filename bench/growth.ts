@@ -441,7 +441,7 @@ async function main(): Promise<number> {
   if (emitReport(args, report)) {
     const m = report.machine;
     const o = OPTIONS;
-    console.log(`ims growth benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (better-sqlite3 ${m.betterSqlite3})`);
+    console.log(`ims growth benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (${m.driver})`);
     console.log(`load average (1 min): ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end; temp dir ${m.tmpdir}`);
     console.log(`world: ${o.world.items} items × ${o.world.bins} bins, one facility; hot item ~10 % of lines; synchronous FULL; servers: node bin/ims.mjs serve, LOG_LEVEL=${o.serverLogLevel}${quick ? '; --quick' : ''}`);
     console.log(`posting: POST /v1/inventory/moves (2 lines), ${o.concurrency} keep-alive connections from a separate process; per server ${o.rounds} × ${o.windowMs} ms windows `

@@ -691,7 +691,7 @@ async function main(): Promise<number> {
 
   if (emitReport(args, report)) {
     const m = report.machine;
-    console.log(`ims HTTP benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (better-sqlite3 ${m.betterSqlite3})`);
+    console.log(`ims HTTP benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (${m.driver})`);
     console.log(`load average (1 min): ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end${product ? `; product at ${product.commit}${product.dirty ? ' with uncommitted changes' : ''}` : ''}`);
     console.log(`world: ${WORLD.items} items × ${WORLD.bins} bins, seeded through the API; ${TIMING.warmupMs} ms warm-up + ${TIMING.durationMs} ms measured per row${quick ? ' (--quick)' : ''}`);
     console.log('load: autocannon in its own process, keep-alive, 1 request in flight per connection; bodies and itemIds rotate over items × bins');

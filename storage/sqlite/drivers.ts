@@ -1,0 +1,47 @@
+// Which SQLite driver the adapter uses: node:sqlite where this Node has it (nothing to build,
+// nothing to install), else better-sqlite3; IMS_SQLITE_DRIVER=node|better-sqlite3 forces one.
+import { loadBetterSqlite3 } from './better-sqlite3.js';
+import { DRIVER_NAMES, type Driver, type DriverName } from './driver.js';
+import { loadNodeSqlite } from './node-sqlite.js';
+
+const loaders: Record<DriverName, () => Driver | string> = { node: loadNodeSqlite, 'better-sqlite3': loadBetterSqlite3 };
+const loaded = new Map<DriverName, Driver | string>();
+
+/** The driver, or why it cannot be used here; each is loaded once per process. */
+export function loadDriver(name: DriverName): Driver | string {
+  let result = loaded.get(name);
+  if (result === undefined) {
+    result = loaders[name]();
+    loaded.set(name, result);
+  }
+  return result;
+}
+
+/** The drivers that work in this process, first choice first. */
+export function availableDrivers(): Driver[] {
+  return DRIVER_NAMES.map(loadDriver).filter((d): d is Driver => typeof d !== 'string');
+}
+
+export function parseDriverName(value: string | undefined): DriverName | undefined {
+  if (value === undefined || value === '') return undefined;
+  if ((DRIVER_NAMES as readonly string[]).includes(value)) return value as DriverName;
+  throw new Error(`IMS_SQLITE_DRIVER must be ${DRIVER_NAMES.join(' or ')}, not ${JSON.stringify(value)}`);
+}
+
+/**
+ * The driver to open SQLite with: `name` when given (IMS_SQLITE_DRIVER), else the first that
+ * works. Throws, saying what to do, when none does.
+ */
+export function chooseDriver(name: DriverName | undefined = parseDriverName(process.env.IMS_SQLITE_DRIVER)): Driver {
+  const names = name ? [name] : DRIVER_NAMES;
+  const reasons: string[] = [];
+  for (const n of names) {
+    const driver = loadDriver(n);
+    if (typeof driver !== 'string') return driver;
+    reasons.push(driver);
+  }
+  throw new Error(`no SQLite driver can be used: ${reasons.join('; ')}. `
+    + 'Run on Node 22.16 or later (24 recommended), which has node:sqlite built in, '
+    + 'or install better-sqlite3 for this Node (npm install better-sqlite3, allowing its install script)'
+    + (name ? `, or unset IMS_SQLITE_DRIVER=${name}` : ''));
+}
