@@ -1,5 +1,7 @@
 // Server configuration from the environment, overridden by command-line flags.
 import { DEFAULT_DATABASE_URL } from '../storage/open.js';
+import type { DriverName } from '../storage/sqlite/driver.js';
+import { parseDriverName } from '../storage/sqlite/drivers.js';
 import { parseLevel, type Level } from './log.js';
 
 export interface Config {
@@ -9,6 +11,8 @@ export interface Config {
   adminToken: string | undefined;
   logLevel: Level;
   sqliteSync: 'FULL' | 'NORMAL';
+  /** IMS_SQLITE_DRIVER; unset: node:sqlite where this Node has it, else better-sqlite3. */
+  sqliteDriver: DriverName | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string> = {}): Config {
@@ -23,6 +27,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string>
     adminToken: env.IMS_ADMIN_TOKEN || undefined,
     logLevel: parseLevel(flags['log-level'] ?? env.LOG_LEVEL),
     sqliteSync: sync,
+    sqliteDriver: parseDriverName(env.IMS_SQLITE_DRIVER),
   };
 }
 

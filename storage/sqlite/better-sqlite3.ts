@@ -20,7 +20,7 @@ export function loadBetterSqlite3(): Driver | string {
     sqlite = probe.prepare('SELECT sqlite_version()').pluck().get() as string;
     probe.close();
   } catch (e) {
-    return `better-sqlite3 cannot be loaded: ${(e as Error).message.split('\n')[0]}`;
+    return `better-sqlite3 cannot be loaded: ${(e as Error).message.replace(/\s+/g, ' ').replace(/\.$/, '').slice(0, 400)}`;
   }
   return {
     name: 'better-sqlite3',

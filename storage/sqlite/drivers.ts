@@ -28,6 +28,9 @@ export function parseDriverName(value: string | undefined): DriverName | undefin
   throw new Error(`IMS_SQLITE_DRIVER must be ${DRIVER_NAMES.join(' or ')}, not ${JSON.stringify(value)}`);
 }
 
+/** No SQLite driver works in this process; the message says what to do. */
+export class NoSqliteDriver extends Error {}
+
 /**
  * The driver to open SQLite with: `name` when given (IMS_SQLITE_DRIVER), else the first that
  * works. Throws, saying what to do, when none does.
@@ -40,8 +43,9 @@ export function chooseDriver(name: DriverName | undefined = parseDriverName(proc
     if (typeof driver !== 'string') return driver;
     reasons.push(driver);
   }
-  throw new Error(`no SQLite driver can be used: ${reasons.join('; ')}. `
+  throw new NoSqliteDriver(`no SQLite driver can be used: ${reasons.join('; ')}. `
     + 'Run on Node 22.16 or later (24 recommended), which has node:sqlite built in, '
-    + 'or install better-sqlite3 for this Node (npm install better-sqlite3, allowing its install script)'
-    + (name ? `, or unset IMS_SQLITE_DRIVER=${name}` : ''));
+    + 'or build better-sqlite3 for this Node (npm install better-sqlite3, or npm rebuild better-sqlite3 after a Node upgrade; '
+    + 'it needs its install script allowed)'
+    + (name ? `, or unset IMS_SQLITE_DRIVER (now ${name})` : ''));
 }

@@ -36,7 +36,7 @@ export function loadNodeSqlite(): Driver | string {
   } catch {
     sqlite = undefined;
   }
-  if (!sqlite) return `node:sqlite is not in Node ${process.versions.node} (it is from 22.13 on, 24 recommended)`;
+  if (!sqlite) return `node:sqlite is not in Node ${process.versions.node}`;
   const { DatabaseSync } = sqlite;
   const probe = new DatabaseSync(':memory:');
   const version = (probe.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;

@@ -6,7 +6,8 @@
 import { StoreUnavailable, type Reader, type Store, type Writer } from '../../core/ports.js';
 import { SqliteCatalog } from './catalog.js';
 import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } from './database.js';
-import { sqliteCode, type Driver } from './driver.js';
+import { sqliteCode, type Driver, type DriverName } from './driver.js';
+import { chooseDriver } from './drivers.js';
 import { SqliteFacilities } from './facilities.js';
 import { SqliteIdempotency } from './idempotency.js';
 import { SqliteLedger } from './ledger.js';
@@ -28,8 +29,8 @@ export interface SqliteOptions {
   maxBatch?: number;
   /** How long the WAL collects commits before they are copied into the database file. */
   checkpointIntervalMs?: number;
-  /** Default: chooseDriver(), from IMS_SQLITE_DRIVER or what this Node has. */
-  driver?: Driver;
+  /** The SQLite driver, or its name; default: IMS_SQLITE_DRIVER, else the first that works in this Node. */
+  driver?: Driver | DriverName;
 }
 
 interface Job {
@@ -134,7 +135,10 @@ export class SqliteStore implements Store {
   private lastDataVersion: number;
   private checkedThisTurn = false;
 
+  private readonly driverDescription: string;
+
   constructor(readonly file: string, private readonly db: Db, options: SqliteOptions = {}) {
+    this.driverDescription = typeof options.driver === 'object' ? options.driver.description : db.driver;
     this.maxBatch = options.maxBatch ?? 1000;
     this.writer = areas(db);
     // Reads share the writer's connection. In one thread a second connection buys no
@@ -160,9 +164,15 @@ export class SqliteStore implements Store {
   }
 
   static open(file: string, options: SqliteOptions = {}): SqliteStore {
-    const db = openDatabase(file, options);
+    const driver = typeof options.driver === 'object' ? options.driver : chooseDriver(options.driver);
+    const db = openDatabase(file, { synchronous: options.synchronous, driver });
     migrate(db);
-    return new SqliteStore(file, db, options);
+    return new SqliteStore(file, db, { ...options, driver });
+  }
+
+  /** The driver in use, with its version and SQLite's, for the server's log. */
+  get driver(): string {
+    return this.driverDescription;
   }
 
   write<T>(work: (tx: Writer) => Promise<T>): Promise<T> {

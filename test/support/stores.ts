@@ -1,8 +1,9 @@
 // Every adapter a storage test runs on: a SQLite file in a temporary directory and an
 // in-memory SQLite database, on every SQLite driver that works in this Node (node:sqlite,
-// better-sqlite3; only the one IMS_SQLITE_DRIVER names, when set), and a fresh PostgreSQL database (skipped, with the reason, when there is
-// no PostgreSQL; a failure when IMS_REQUIRE_PG=1). `open` gives a new, empty store each call;
-// closing a PostgreSQL store drops its database.
+// better-sqlite3; only the one IMS_SQLITE_DRIVER names, when set), and a fresh PostgreSQL
+// database (skipped, with the reason, when there is no PostgreSQL; a failure when
+// IMS_REQUIRE_PG=1). `open` gives a new, empty store each call; closing a PostgreSQL store
+// drops its database.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
