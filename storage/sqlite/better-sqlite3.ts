@@ -25,6 +25,7 @@ export function loadBetterSqlite3(): Driver | string {
   return {
     name: 'better-sqlite3',
     description: `better-sqlite3 ${version} (Node ${process.versions.node}, SQLite ${sqlite})`,
+    defensive: true,
     open: (file) => new BetterConnection(new Database(file)),
   };
 }

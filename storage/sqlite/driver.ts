@@ -41,6 +41,11 @@ export interface Driver {
   readonly name: DriverName;
   /** What the server logs: the driver, its version and SQLite's. */
   readonly description: string;
+  /**
+   * SQLite's defensive mode is on (the schema cannot be written through writable_schema):
+   * always on better-sqlite3; on node:sqlite from Node 24, which can turn it on.
+   */
+  readonly defensive: boolean;
   open(file: string): Connection;
 }
 

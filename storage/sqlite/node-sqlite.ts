@@ -47,6 +47,7 @@ export function loadNodeSqlite(): Driver | string {
   return {
     name: 'node',
     description: `node:sqlite (Node ${process.versions.node}, SQLite ${version})`,
+    defensive: 'enableDefensive' in DatabaseSync.prototype,
     open: (file) => new NodeConnection(new DatabaseSync(file)),
   };
 }

@@ -127,6 +127,18 @@ for (const driver of testDrivers()) {
     }
   });
 
+  test(name(`defensive mode ${driver.defensive ? 'on: the schema cannot be written' : 'off (this Node cannot turn it on)'}`), () => {
+    const db = openDatabase(MEMORY, { driver });
+    try {
+      db.exec('CREATE TABLE t (a)');
+      const write = () => db.exec("PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = sql WHERE name = 't'");
+      if (driver.defensive) assert.throws(write, /may not be modified/);
+      else write();
+    } finally {
+      db.close();
+    }
+  });
+
   test(name('a transaction that throws is rolled back'), () => {
     const db = openDatabase(MEMORY, { driver });
     try {
