@@ -47,6 +47,10 @@ class BetterConnection implements Connection {
     return this.db.inTransaction;
   }
 
+  async backup(file: string): Promise<void> {
+    await this.db.backup(file);
+  }
+
   close(): void {
     this.db.close();
   }

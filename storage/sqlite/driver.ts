@@ -34,6 +34,8 @@ export interface Connection {
   /** Runs one or more statements that return no rows (PRAGMAs that answer are fine). */
   exec(sql: string): void;
   readonly inTransaction: boolean;
+  /** An online copy of the whole database into `file`, taken page by page while others keep using it. */
+  backup(file: string): Promise<void>;
   close(): void;
 }
 

@@ -19,15 +19,18 @@ interface NodeDatabase {
   enableDefensive?(enabled: boolean): void;
 }
 
+type Backup = (source: NodeDatabase, path: string) => Promise<number>;
+
 interface NodeSqlite {
   DatabaseSync: { new (path: string): NodeDatabase; prototype: object };
   StatementSync: { prototype: object };
+  backup: Backup;
 }
 
 /**
  * node:sqlite when this Node has it with everything the adapter uses (Node 22.16 or later,
  * 24 and later), else the reason why not. Node 22.5 to 22.12 have it only behind
- * --experimental-sqlite, and early versions lack setReturnArrays and isTransaction.
+ * --experimental-sqlite, and early versions lack setReturnArrays, isTransaction or backup.
  */
 export function loadNodeSqlite(): Driver | string {
   let sqlite: NodeSqlite | undefined;
@@ -41,21 +44,22 @@ export function loadNodeSqlite(): Driver | string {
   const probe = new DatabaseSync(':memory:');
   const version = (probe.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v;
   // isTransaction is a property of each database, not of the prototype.
-  const complete = 'setReturnArrays' in sqlite.StatementSync.prototype && 'isTransaction' in probe;
+  const complete = 'setReturnArrays' in sqlite.StatementSync.prototype && 'isTransaction' in probe
+    && typeof sqlite.backup === 'function';
   probe.close();
   if (!complete) return `node:sqlite in Node ${process.versions.node} is too old (22.16 or later needed)`;
   return {
     name: 'node',
     description: `node:sqlite (Node ${process.versions.node}, SQLite ${version})`,
     defensive: 'enableDefensive' in DatabaseSync.prototype,
-    open: (file) => new NodeConnection(new DatabaseSync(file)),
+    open: (file) => new NodeConnection(new DatabaseSync(file), sqlite.backup),
   };
 }
 
 class NodeConnection implements Connection {
   readonly driver = 'node';
 
-  constructor(private readonly db: NodeDatabase) {
+  constructor(private readonly db: NodeDatabase, private readonly copy: Backup) {
     // better-sqlite3 turns SQLite's defensive mode on (no writable_schema, no shadow-table
     // writes); do the same where this Node can.
     db.enableDefensive?.(true);
@@ -71,6 +75,10 @@ class NodeConnection implements Connection {
 
   get inTransaction(): boolean {
     return this.db.isTransaction;
+  }
+
+  async backup(file: string): Promise<void> {
+    await this.copy(this.db, file);
   }
 
   close(): void {

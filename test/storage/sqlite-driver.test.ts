@@ -139,6 +139,22 @@ for (const driver of testDrivers()) {
     }
   });
 
+  test(name('an online backup copies the database while it stays open'), async () => {
+    const db = openDatabase(file(), { driver });
+    const copy = file();
+    try {
+      db.exec('CREATE TABLE t (a INTEGER)');
+      db.prepare('INSERT INTO t VALUES (?)').run(7);
+      await db.backup(copy);
+      db.prepare('INSERT INTO t VALUES (?)').run(8);
+      const copied = openDatabase(copy, { driver });
+      assert.equal(copied.prepare('SELECT a FROM t').values(), [7], 'as it was when copied');
+      copied.close();
+    } finally {
+      db.close();
+    }
+  });
+
   test(name('a transaction that throws is rolled back'), () => {
     const db = openDatabase(MEMORY, { driver });
     try {
