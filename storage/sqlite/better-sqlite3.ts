@@ -20,7 +20,9 @@ export function loadBetterSqlite3(): Driver | string {
     sqlite = probe.prepare('SELECT sqlite_version()').pluck().get() as string;
     probe.close();
   } catch (e) {
-    return `better-sqlite3 cannot be loaded: ${(e as Error).message.replace(/\s+/g, ' ').replace(/\.$/, '').slice(0, 400)}`;
+    // One line, without the list of paths `bindings` tried when the addon was never built.
+    const why = (e as Error).message.replace(/\s+/g, ' ').replace(/ Tried:.*$/, '').replace(/\.$/, '').slice(0, 300);
+    return `better-sqlite3 cannot be loaded: ${why}`;
   }
   return {
     name: 'better-sqlite3',
