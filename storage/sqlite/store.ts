@@ -135,10 +135,11 @@ export class SqliteStore implements Store {
   private lastDataVersion: number;
   private checkedThisTurn = false;
 
-  private readonly driverDescription: string;
+  /** The driver in use, with its version and SQLite's, for the server's log. */
+  readonly driver: string;
 
   constructor(readonly file: string, private readonly db: Db, options: SqliteOptions = {}) {
-    this.driverDescription = typeof options.driver === 'object' ? options.driver.description : db.driver;
+    this.driver = typeof options.driver === 'object' ? options.driver.description : db.driver;
     this.maxBatch = options.maxBatch ?? 1000;
     this.writer = areas(db);
     // Reads share the writer's connection. In one thread a second connection buys no
@@ -170,10 +171,6 @@ export class SqliteStore implements Store {
     return new SqliteStore(file, db, { ...options, driver });
   }
 
-  /** The driver in use, with its version and SQLite's, for the server's log. */
-  get driver(): string {
-    return this.driverDescription;
-  }
 
   write<T>(work: (tx: Writer) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
