@@ -17,9 +17,21 @@ export function loadDriver(name: DriverName): Driver | string {
   return result;
 }
 
-/** The drivers that work in this process, first choice first. */
+/**
+ * better-sqlite3 12.x can abort the process on Node 24 and later when a statement is garbage
+ * collected (an upstream bug, seen here in the HTTP suite), and node:sqlite is there anyway:
+ * on those versions better-sqlite3 is used only when IMS_SQLITE_DRIVER asks for it.
+ */
+function onlyWhenAsked(name: DriverName): string | null {
+  const major = Number(process.versions.node.split('.')[0]);
+  return name === 'better-sqlite3' && major >= 24
+    ? `better-sqlite3 is not chosen on Node ${major} unless IMS_SQLITE_DRIVER=better-sqlite3 (it can abort at garbage collection there)`
+    : null;
+}
+
+/** The drivers that work in this process and may be chosen without asking, first choice first. */
 export function availableDrivers(): Driver[] {
-  return DRIVER_NAMES.map(loadDriver).filter((d): d is Driver => typeof d !== 'string');
+  return DRIVER_NAMES.filter((n) => onlyWhenAsked(n) === null).map(loadDriver).filter((d): d is Driver => typeof d !== 'string');
 }
 
 export function parseDriverName(value: string | undefined): DriverName | undefined {
@@ -39,6 +51,11 @@ export function chooseDriver(name: DriverName | undefined = parseDriverName(proc
   const names = name ? [name] : DRIVER_NAMES;
   const reasons: string[] = [];
   for (const n of names) {
+    const unasked = name ? null : onlyWhenAsked(n);
+    if (unasked) {
+      reasons.push(unasked);
+      continue;
+    }
     const driver = loadDriver(n);
     if (typeof driver !== 'string') return driver;
     reasons.push(driver);

@@ -11,7 +11,7 @@ import { StoreUnavailable } from '../../core/ports.js';
 import { openStore } from '../../storage/open.js';
 import { immediate, MEMORY, openDatabase } from '../../storage/sqlite/database.js';
 import { DRIVER_NAMES, sqliteCode, type Driver } from '../../storage/sqlite/driver.js';
-import { chooseDriver, loadDriver, NoSqliteDriver, parseDriverName } from '../../storage/sqlite/drivers.js';
+import { availableDrivers, chooseDriver, loadDriver, NoSqliteDriver, parseDriverName } from '../../storage/sqlite/drivers.js';
 import { testDrivers } from '../support/stores.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ims-driver-'));
@@ -202,6 +202,14 @@ test('node:sqlite is the first choice where it works; a forced driver that does 
   } finally {
     if (saved !== undefined) process.env.IMS_SQLITE_DRIVER = saved;
   }
+});
+
+test('on Node 24 and later better-sqlite3 is used only when asked for by name', () => {
+  const major = Number(process.versions.node.split('.')[0]);
+  const loadable = DRIVER_NAMES.filter((n) => typeof loadDriver(n) !== 'string');
+  const available = availableDrivers().map((d) => d.name);
+  assert.equal(available, major >= 24 ? loadable.filter((n) => n !== 'better-sqlite3') : loadable);
+  if (loadable.includes('better-sqlite3')) assert.is(chooseDriver('better-sqlite3').name, 'better-sqlite3');
 });
 
 test('IMS_SQLITE_DRIVER takes node or better-sqlite3 only', () => {
