@@ -32,7 +32,8 @@
 // --quick targets are indicative only. Temp files and child processes are removed on exit,
 // on failure and on SIGINT/SIGTERM.
 import { benchArgs, emitReport } from './args.js';
-import Database from 'better-sqlite3';
+import type { Db } from '../storage/sqlite/database.js';
+import { chooseDriver } from '../storage/sqlite/drivers.js';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,10 +149,10 @@ async function allBalances(ims: Ims) {
 
 /** Direct read-only SQL, for counts the API does not offer (lines, not transactions). */
 class Probe {
-  private readonly db: Database.Database;
+  private readonly db: Db;
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('query_only = ON');
+    this.db = chooseDriver().open(file);
+    this.db.exec('PRAGMA query_only = ON');
   }
   static lines(file: string): number {
     const p = new Probe(file);
@@ -162,16 +163,16 @@ class Probe {
     }
   }
   /** A consistent copy of the database (SQLite's online backup), WAL content included. */
-  backup(to: string): Promise<unknown> {
+  backup(to: string): Promise<void> {
     return this.db.backup(to);
   }
   lines(): number {
-    return this.db.prepare('SELECT count(*) FROM inventory_lines').pluck().get() as number;
+    return this.db.prepare('SELECT count(*) FROM inventory_lines').value() as number;
   }
   itemLines(itemId: string, instant?: string): number {
-    if (instant === undefined) return this.db.prepare('SELECT count(*) FROM inventory_lines WHERE item_id = ?').pluck().get(itemId) as number;
+    if (instant === undefined) return this.db.prepare('SELECT count(*) FROM inventory_lines WHERE item_id = ?').value(itemId) as number;
     return this.db.prepare(`SELECT count(*) FROM inventory_lines WHERE item_id = ? AND seq <= coalesce((SELECT seq
-      FROM inventory_transactions WHERE posted_at <= ? ORDER BY posted_at DESC, seq DESC LIMIT 1), 0)`).pluck().get(itemId, instant) as number;
+      FROM inventory_transactions WHERE posted_at <= ? ORDER BY posted_at DESC, seq DESC LIMIT 1), 0)`).value(itemId, instant) as number;
   }
   close(): void {
     this.db.close();
@@ -358,9 +359,9 @@ async function main(): Promise<number> {
     }
     probe?.close();
     probe = null;
-    const db = new Database(file, { readonly: true });
+    const db = chooseDriver().open(file);
     try {
-      dbBytes = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+      dbBytes = (db.prepare('PRAGMA page_count').value() as number) * (db.prepare('PRAGMA page_size').value() as number);
     } finally {
       db.close();
     }
@@ -441,7 +442,7 @@ async function main(): Promise<number> {
   if (emitReport(args, report)) {
     const m = report.machine;
     const o = OPTIONS;
-    console.log(`ims growth benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (better-sqlite3 ${m.betterSqlite3})`);
+    console.log(`ims growth benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (${m.driver})`);
     console.log(`load average (1 min): ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end; temp dir ${m.tmpdir}`);
     console.log(`world: ${o.world.items} items × ${o.world.bins} bins, one facility; hot item ~10 % of lines; synchronous FULL; servers: node bin/ims.mjs serve, LOG_LEVEL=${o.serverLogLevel}${quick ? '; --quick' : ''}`);
     console.log(`posting: POST /v1/inventory/moves (2 lines), ${o.concurrency} keep-alive connections from a separate process; per server ${o.rounds} × ${o.windowMs} ms windows `

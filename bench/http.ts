@@ -33,7 +33,6 @@
 // 0 when every check passes (targets are reported, not enforced: they vary with the
 // machine). Every child process and the temp dir are removed, also on failure and SIGINT.
 import { benchArgs, emitReport } from './args.js';
-import Database from 'better-sqlite3';
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +40,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chooseDriver } from '../storage/sqlite/drivers.js';
 import { machineInfo } from './report.js';
 import { DEFAULT_WORLD, keysOf, type WorldSize } from './world.js';
 
@@ -649,8 +649,8 @@ async function main(): Promise<number> {
   });
   const imsVerify = { pass: verify.status === 0, code: verify.status, output: `${verify.stdout ?? ''}${verify.stderr ?? ''}`.trim().slice(-2000) };
 
-  const db = new Database(imsDb, { readonly: true });
-  const transactions = db.prepare('SELECT count(*) FROM inventory_transactions').pluck().get() as number;
+  const db = chooseDriver().open(imsDb);
+  const transactions = db.prepare('SELECT count(*) FROM inventory_transactions').value() as number;
   db.close();
   const imsPosted = postings('ims');
   const imsLedger = {
@@ -691,7 +691,7 @@ async function main(): Promise<number> {
 
   if (emitReport(args, report)) {
     const m = report.machine;
-    console.log(`ims HTTP benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (better-sqlite3 ${m.betterSqlite3})`);
+    console.log(`ims HTTP benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (${m.driver})`);
     console.log(`load average (1 min): ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end${product ? `; product at ${product.commit}${product.dirty ? ' with uncommitted changes' : ''}` : ''}`);
     console.log(`world: ${WORLD.items} items × ${WORLD.bins} bins, seeded through the API; ${TIMING.warmupMs} ms warm-up + ${TIMING.durationMs} ms measured per row${quick ? ' (--quick)' : ''}`);
     console.log('load: autocannon in its own process, keep-alive, 1 request in flight per connection; bodies and itemIds rotate over items × bins');

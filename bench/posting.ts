@@ -11,11 +11,15 @@
 //               group commit writes as one transaction with a savepoint each; a sample is
 //               one batch, ops/s counts postings;
 //   single-api  one `ims.inventory.move` (schema validation + lookups + post) at a time.
-// and a raw better-sqlite3 baseline writing the same rows with prepared statements and no
+// and a raw baseline on the same SQLite driver writing the same rows with prepared statements and no
 // decision (one transaction per posting; 100 per transaction with a savepoint each), on its
 // own database with the same pragmas. After each store: `ims.inventory.verify()` must find
 // no drift, and the ledger must hold exactly the postings made. --json prints a JSON report
 // instead of the table; --quick shortens every task (a smoke check). Temp files are removed.
+//
+// SQLite runs on every driver that works in this process (node:sqlite, better-sqlite3), one
+// after the other, so their figures stand side by side; IMS_SQLITE_DRIVER=node|better-sqlite3
+// measures one.
 //
 // PostgreSQL is a store too (core single and batched; batched there means 100 units in
 // flight at once over the pool, each its own transaction): on a scratch database created in
@@ -38,6 +42,8 @@ import type { Ims } from '../core/ims.js';
 import { post } from '../core/posting.js';
 import type { Result } from '../core/result.js';
 import { findPgBin, startCluster } from '../test/support/postgres.mjs';
+import type { Driver } from '../storage/sqlite/driver.js';
+import { availableDrivers, chooseDriver } from '../storage/sqlite/drivers.js';
 import { RawLedger } from './raw.js';
 import { machineInfo, postingTargets, table, targetLine, withRatios, type Check, type Row, type StoreName, type Workload } from './report.js';
 import { adjustmentRequest, DEFAULT_WORLD, keysOf, seedWorld, type World } from './world.js';
@@ -56,16 +62,20 @@ interface StoreSpec {
   synchronous: Row['synchronous'];
   /** A file name in the temp dir, or null for sqlite::memory:. */
   file: string | null;
+  /** The SQLite driver; null for PostgreSQL. */
+  driver: Driver | null;
 }
 
-const POSTGRES: StoreSpec = { name: 'postgres', synchronous: 'on', file: null };
+const POSTGRES: StoreSpec = { name: 'postgres', synchronous: 'on', file: null, driver: null };
 const durable = (t: PostgresTarget) => (t.settings.fsync === 'on' && t.settings.synchronousCommit === 'on' ? 'on' : 'off');
 
-const STORES: StoreSpec[] = [
-  { name: 'file', synchronous: 'FULL', file: 'core-full.db' },
-  { name: 'file-normal', synchronous: 'NORMAL', file: 'core-normal.db' },
-  { name: 'memory', synchronous: '-', file: null },
-];
+const DRIVERS: Driver[] = process.env.IMS_SQLITE_DRIVER ? [chooseDriver()] : availableDrivers();
+
+const STORES: StoreSpec[] = DRIVERS.flatMap((driver) => [
+  { name: 'file', synchronous: 'FULL', file: `core-full-${driver.name}.db`, driver },
+  { name: 'file-normal', synchronous: 'NORMAL', file: `core-normal-${driver.name}.db`, driver },
+  { name: 'memory', synchronous: '-', file: null, driver },
+]);
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -93,7 +103,7 @@ async function measure(name: string, fn: Fn, async: boolean, postingsPerIteratio
 
 function row(spec: StoreSpec, impl: Row['impl'], workload: Workload, m: Measured, perIteration: number): Row {
   return {
-    impl, workload, store: spec.name, synchronous: spec.synchronous, postingsPerIteration: perIteration,
+    impl, workload, store: spec.name, driver: spec.driver?.name ?? null, synchronous: spec.synchronous, postingsPerIteration: perIteration,
     opsPerSec: m.opsPerSec, latencyOf: perIteration === 1 ? 'posting' : 'batch',
     meanMs: m.meanMs, p99Ms: m.p99Ms, samples: m.samples, coreOverRaw: null,
   };
@@ -137,9 +147,10 @@ async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[
     ims = await createIms({ databaseUrl: postgresUrl });
   } else {
     const databaseUrl = spec.file === null ? 'sqlite::memory:' : `sqlite:${join(dir, spec.file)}`;
+    const driver = spec.driver ?? undefined;
     ims = await createIms(spec.synchronous === 'FULL' || spec.synchronous === 'NORMAL'
-      ? { databaseUrl, sqlite: { synchronous: spec.synchronous } }
-      : { databaseUrl });
+      ? { databaseUrl, sqlite: { synchronous: spec.synchronous, driver } }
+      : { databaseUrl, sqlite: { driver } });
   }
   try {
     const world: World = await seedWorld(ims, DEFAULT_WORLD);
@@ -151,10 +162,11 @@ async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[
       posted++;
     };
 
-    log(`core ${spec.name}: single`);
+    const label = `core ${spec.name}${spec.driver ? ` ${spec.driver.name}` : ''}`;
+    log(`${label}: single`);
     rows.push(row(spec, 'core', 'single', await measure('single', postOne, true, 1), 1));
 
-    log(`core ${spec.name}: batched`);
+    log(`${label}: batched`);
     const batch = async () => {
       await Promise.all(Array.from({ length: BATCH }, postOne));
     };
@@ -163,7 +175,7 @@ async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[
     const batchCommits = await observeCommits(ims, batch);
 
     if (postgresUrl === undefined) {
-      log(`core ${spec.name}: single-api`);
+      log(`${label}: single-api`);
       let m = 0;
       const moveOne = async () => {
         const { item, a, b } = keysOf(m++, world.itemIds.length, world.binIds.length);
@@ -180,7 +192,7 @@ async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[
 
     const drift = await ims.inventory.verify();
     const transactions = (await ims.inventory.transactions({}, { limit: 1 })).total;
-    checks.push({ store: spec.name, impl: 'core', drift, transactions, expectedTransactions: world.setupPostings + posted, batchCommits });
+    checks.push({ store: spec.name, driver: spec.driver?.name ?? null, impl: 'core', drift, transactions, expectedTransactions: world.setupPostings + posted, batchCommits });
   } finally {
     await ims.close();
   }
@@ -188,16 +200,16 @@ async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[
 
 async function runRaw(spec: StoreSpec, dir: string, rows: Row[], checks: Check[]): Promise<void> {
   const file = spec.file === null ? ':memory:' : join(dir, `raw-${spec.file}`);
-  const raw = new RawLedger(file, spec.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL', DEFAULT_WORLD);
+  const raw = new RawLedger(file, spec.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL', DEFAULT_WORLD, spec.driver!);
   try {
-    log(`raw ${spec.name}: single`);
+    log(`raw ${spec.name} ${spec.driver!.name}: single`);
     rows.push(row(spec, 'raw', 'single', await measure('raw single', () => raw.single(), false, 1), 1));
-    log(`raw ${spec.name}: batched`);
+    log(`raw ${spec.name} ${spec.driver!.name}: batched`);
     rows.push(row(spec, 'raw', 'batched', await measure('raw batched', () => raw.batch(BATCH), false, BATCH), BATCH));
     const drift = raw.drift();
-    const transactions = raw.db.prepare('SELECT count(*) FROM inventory_transactions').pluck().get() as number;
+    const transactions = raw.db.prepare('SELECT count(*) FROM inventory_transactions').value() as number;
     checks.push({
-      store: spec.name, impl: 'raw', drift: drift ? [`${drift} balance keys differ from the ledger`] : [],
+      store: spec.name, driver: spec.driver!.name, impl: 'raw', drift: drift ? [`${drift} balance keys differ from the ledger`] : [],
       transactions, expectedTransactions: DEFAULT_WORLD.items + raw.posted, batchCommits: null,
     });
   } finally {
@@ -270,7 +282,7 @@ function checkLine(c: Check): string {
     : `${c.transactions} transactions, expected ${c.expectedTransactions}`;
   const what = c.impl === 'core' ? 'ims.inventory.verify()' : 'raw ledger sums vs balances';
   const group = c.batchCommits ? `; a batch of ${BATCH} took ${c.batchCommits.commits} COMMIT, ${c.batchCommits.savepoints} SAVEPOINTs` : '';
-  return `${c.impl} ${c.store}: ${what}: ${c.drift.length === 0 ? 'no drift' : `${c.drift.length} drift rows ${JSON.stringify(c.drift.slice(0, 3))}`}; ${count}${group}`;
+  return `${c.impl} ${c.store}${c.driver ? ` ${c.driver}` : ''}: ${what}: ${c.drift.length === 0 ? 'no drift' : `${c.drift.length} drift rows ${JSON.stringify(c.drift.slice(0, 3))}`}; ${count}${group}`;
 }
 
 async function main(): Promise<number> {
@@ -309,8 +321,10 @@ async function main(): Promise<number> {
     cleanup();
   }
   const stores = [...STORES, POSTGRES];
-  const order = (r: Row) => ['single', 'batched', 'single-api'].indexOf(r.workload) * 100
-    + stores.findIndex((s) => s.name === r.store) * 10 + (r.impl === 'core' ? 0 : 1);
+  // Rows of one workload and store stand together, driver beside driver, core above raw.
+  const order = (r: Row) => ['single', 'batched', 'single-api'].indexOf(r.workload) * 10_000
+    + stores.findIndex((s) => s.name === r.store) * 100 + (r.impl === 'core' ? 0 : 10)
+    + DRIVERS.findIndex((d) => d.name === r.driver);
   const report = {
     machine: machineInfo(loadAtStart),
     postgres,
@@ -331,7 +345,8 @@ async function main(): Promise<number> {
     && (c.batchCommits === null || (c.batchCommits.commits === 1 && c.batchCommits.savepoints === BATCH)));
   if (emitReport(args, { ...report, targets, ok })) {
     const m = report.machine;
-    console.log(`ims posting benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}, SQLite ${m.sqlite} (better-sqlite3 ${m.betterSqlite3})`);
+    console.log(`ims posting benchmark: node ${m.node}, ${m.cpu}, ${m.cores} cores, ${m.platform}`);
+    console.log(`SQLite drivers measured: ${DRIVERS.map((d) => d.description).join('; ')}`);
     console.log(`load average (1 min): ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end; temp dir ${m.tmpdir}`);
     console.log('skipped' in postgres
       ? `PostgreSQL: skipped (${postgres.skipped})`

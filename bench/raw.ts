@@ -1,15 +1,15 @@
 // The physical baseline: the same rows a 2-line posting writes (one transaction row, two
-// line rows, two balance upserts), written by a minimal better-sqlite3 program with
+// line rows, two balance upserts), written by a minimal program on the same SQLite driver with
 // prepared statements and no loading, no decision, no validation. Same schema (the
 // product's migrations), same pragmas (WAL, synchronous, foreign keys) on its own file.
-import Database from 'better-sqlite3';
 import { newId } from '../core/id.js';
 import { SCALE } from '../core/quantity.js';
-import { MEMORY, migrate, type Synchronous } from '../storage/sqlite/database.js';
+import { immediate, MEMORY, migrate, type Db, type Synchronous } from '../storage/sqlite/database.js';
+import type { Driver, Statement } from '../storage/sqlite/driver.js';
 import { keysOf, type WorldSize } from './world.js';
 
 export class RawLedger {
-  readonly db: Database.Database;
+  readonly db: Db;
   private readonly itemIds: string[];
   private readonly binIds: string[];
   private readonly facilityId = newId();
@@ -18,19 +18,19 @@ export class RawLedger {
   private readonly salt = newId().slice(-12);
   /** Postings written by the workloads (not the opening stock). */
   posted = 0;
-  private readonly insertTransaction: Database.Statement;
-  private readonly insertLine: Database.Statement;
-  private readonly upsertBalance: Database.Statement;
-  private readonly savepoint: Database.Statement;
-  private readonly release: Database.Statement;
-  private readonly begin: Database.Statement;
-  private readonly commit: Database.Statement;
+  private readonly insertTransaction: Statement;
+  private readonly insertLine: Statement;
+  private readonly upsertBalance: Statement;
+  private readonly savepoint: Statement;
+  private readonly release: Statement;
+  private readonly begin: Statement;
+  private readonly commit: Statement;
 
-  constructor(file: string, synchronous: Synchronous, private readonly size: WorldSize) {
-    this.db = new Database(file);
-    if (file !== MEMORY) this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${synchronous}`);
-    this.db.pragma('foreign_keys = ON');
+  constructor(file: string, synchronous: Synchronous, private readonly size: WorldSize, driver: Driver) {
+    this.db = driver.open(file);
+    if (file !== MEMORY) this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec(`PRAGMA synchronous = ${synchronous}`);
+    this.db.exec('PRAGMA foreign_keys = ON');
     migrate(this.db);
     this.itemIds = Array.from({ length: size.items }, () => newId());
     this.binIds = Array.from({ length: size.bins }, () => newId());
@@ -41,7 +41,7 @@ export class RawLedger {
     this.upsertBalance = this.db.prepare(`INSERT INTO balances (item_id, location_id, lot_id, status_id, facility_id, on_hand)
       VALUES (?, ?, '', 'available', ?, ?)
       ON CONFLICT (item_id, location_id, lot_id, status_id) DO UPDATE SET on_hand = on_hand + excluded.on_hand
-      RETURNING on_hand`).pluck();
+      RETURNING on_hand`);
     this.savepoint = this.db.prepare('SAVEPOINT unit');
     this.release = this.db.prepare('RELEASE unit');
     this.begin = this.db.prepare('BEGIN IMMEDIATE');
@@ -53,15 +53,15 @@ export class RawLedger {
   private seed(): void {
     const qty = this.size.opening * SCALE;
     const now = new Date().toISOString();
-    this.db.transaction(() => {
+    immediate(this.db, () => {
       for (const itemId of this.itemIds) {
         const seq = Number(this.insertTransaction.run(newId(), 'adjustment', now, now, 'opening stock').lastInsertRowid);
         this.binIds.forEach((bin, i) => {
-          const after = this.upsertBalance.get(itemId, bin, this.facilityId, qty);
+          const after = this.upsertBalance.value(itemId, bin, this.facilityId, qty);
           this.insertLine.run(seq, i + 1, itemId, this.facilityId, bin, qty, after);
         });
       }
-    }).immediate();
+    });
   }
 
   /**
@@ -80,8 +80,8 @@ export class RawLedger {
     const itemId = this.itemIds[item]!;
     const now = new Date().toISOString();
     const seq = Number(this.insertTransaction.run(this.nextId(), 'adjustment', now, now, 'bench').lastInsertRowid);
-    const afterA = this.upsertBalance.get(itemId, this.binIds[a]!, this.facilityId, SCALE);
-    const afterB = this.upsertBalance.get(itemId, this.binIds[b]!, this.facilityId, SCALE);
+    const afterA = this.upsertBalance.value(itemId, this.binIds[a]!, this.facilityId, SCALE);
+    const afterB = this.upsertBalance.value(itemId, this.binIds[b]!, this.facilityId, SCALE);
     this.insertLine.run(seq, 1, itemId, this.facilityId, this.binIds[a]!, SCALE, afterA);
     this.insertLine.run(seq, 2, itemId, this.facilityId, this.binIds[b]!, SCALE, afterB);
     this.posted++;
@@ -120,8 +120,8 @@ export class RawLedger {
     const sums = `SELECT item_id, location_id, lot_id, status_id, sum(qty_delta) AS q FROM inventory_lines
       GROUP BY item_id, location_id, lot_id, status_id`;
     const rows = 'SELECT item_id, location_id, lot_id, status_id, on_hand AS q FROM balances';
-    return this.db.prepare(`SELECT count(*) FROM (${sums} EXCEPT ${rows})`).pluck().get() as number
-      + (this.db.prepare(`SELECT count(*) FROM (${rows} EXCEPT ${sums})`).pluck().get() as number);
+    return this.db.prepare(`SELECT count(*) FROM (${sums} EXCEPT ${rows})`).value() as number
+      + (this.db.prepare(`SELECT count(*) FROM (${rows} EXCEPT ${sums})`).value() as number);
   }
 
   close(): void {

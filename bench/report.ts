@@ -1,7 +1,7 @@
 // The benchmark's report: rows, machine info, and the plain-text table.
-import Database from 'better-sqlite3';
-import { createRequire } from 'node:module';
 import { availableParallelism, cpus, platform, arch, release, tmpdir, loadavg } from 'node:os';
+import type { DriverName } from '../storage/sqlite/driver.js';
+import { availableDrivers, chooseDriver } from '../storage/sqlite/drivers.js';
 
 export type Impl = 'core' | 'raw';
 export type Workload = 'single' | 'batched' | 'single-api';
@@ -11,6 +11,8 @@ export interface Row {
   impl: Impl;
   workload: Workload;
   store: StoreName;
+  /** The SQLite driver; null for PostgreSQL. */
+  driver: DriverName | null;
   /** SQLite `synchronous` ('-' for memory, where there is nothing to sync); PostgreSQL: `on` when fsync and synchronous_commit are both on, else `off`. */
   synchronous: 'FULL' | 'NORMAL' | '-' | 'on' | 'off';
   /** Postings per measured iteration (1, or the batch size). */
@@ -28,6 +30,7 @@ export interface Row {
 
 export interface Check {
   store: StoreName;
+  driver: DriverName | null;
   impl: Impl;
   /** Rows `ims.inventory.verify()` returned (core), or balance keys off the ledger sum (raw). */
   drift: unknown[];
@@ -42,17 +45,21 @@ export interface Machine {
   cpu: string;
   cores: number;
   platform: string;
+  /** SQLite's version under the default driver. */
   sqlite: string;
-  betterSqlite3: string;
+  /** The default SQLite driver (IMS_SQLITE_DRIVER, else the first that works here), with versions. */
+  driver: string;
+  /** Every SQLite driver that works in this process. */
+  drivers: string[];
   tmpdir: string;
   /** 1-minute load average when the run started and ended: other work on the machine skews the numbers. */
   loadAverage: { start: number; end: number };
 }
 
 export function machineInfo(loadAtStart: number): Machine {
-  const require = createRequire(import.meta.url);
-  const db = new Database(':memory:');
-  const sqlite = db.prepare('SELECT sqlite_version()').pluck().get() as string;
+  const driver = chooseDriver();
+  const db = driver.open(':memory:');
+  const sqlite = db.prepare('SELECT sqlite_version()').value() as string;
   db.close();
   return {
     node: process.version,
@@ -60,19 +67,20 @@ export function machineInfo(loadAtStart: number): Machine {
     cores: availableParallelism(),
     platform: `${platform()} ${release()} ${arch()}`,
     sqlite,
-    betterSqlite3: (require('better-sqlite3/package.json') as { version: string }).version,
+    driver: driver.description,
+    drivers: availableDrivers().map((d) => d.description),
     tmpdir: tmpdir(),
     loadAverage: { start: loadAtStart, end: loadavg()[0]! },
   };
 }
 
-/** Fills in core/raw for every core row that has a matching raw row. */
+/** Fills in core/raw for every core row that has a matching raw row (same store and driver). */
 export function withRatios(rows: Row[]): Row[] {
-  const raw = (store: StoreName, w: Workload) =>
-    rows.find((r) => r.impl === 'raw' && r.store === store && r.workload === (w === 'batched' ? 'batched' : 'single'));
+  const raw = (core: Row) => rows.find((r) => r.impl === 'raw' && r.store === core.store && r.driver === core.driver
+    && r.workload === (core.workload === 'batched' ? 'batched' : 'single'));
   return rows.map((r) => {
     if (r.impl !== 'core') return r;
-    const base = raw(r.store, r.workload);
+    const base = raw(r);
     return { ...r, coreOverRaw: base ? r.opsPerSec / base.opsPerSec : null };
   });
 }
@@ -81,13 +89,13 @@ const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x 
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
 export function table(rows: Row[]): string {
-  const head = ['impl', 'workload', 'store', 'sync', 'ops/s (postings)', 'mean ms', 'p99 ms', 'latency of', 'samples', 'core/raw'];
+  const head = ['impl', 'workload', 'store', 'driver', 'sync', 'ops/s (postings)', 'mean ms', 'p99 ms', 'latency of', 'samples', 'core/raw'];
   const body = rows.map((r) => [
-    r.impl, r.workload, r.store, r.synchronous, int(r.opsPerSec), ms(r.meanMs), ms(r.p99Ms),
+    r.impl, r.workload, r.store, r.driver ?? '-', r.synchronous, int(r.opsPerSec), ms(r.meanMs), ms(r.p99Ms),
     r.latencyOf === 'batch' ? `batch of ${r.postingsPerIteration}` : 'posting', String(r.samples),
     r.coreOverRaw === null ? '' : r.coreOverRaw.toFixed(2),
   ]);
-  const right = new Set([4, 5, 6, 8, 9]);
+  const right = new Set([5, 6, 7, 9, 10]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
@@ -109,7 +117,7 @@ export interface Target {
  */
 export function postingTargets(rows: readonly Row[]): Target[] {
   return rows.filter((r) => r.impl === 'core' && r.coreOverRaw !== null && r.workload !== 'single-api').map((r) => ({
-    name: `core ${r.workload} ≥ 0.7 × raw on ${r.store} (${r.synchronous})`,
+    name: `core ${r.workload} ≥ 0.7 × raw on ${r.store} (${r.synchronous}, ${r.driver})`,
     value: r.coreOverRaw!,
     limit: 0.7,
     unit: '×',

@@ -7,7 +7,9 @@ import { PERMISSIONS, type Permission } from '../core/permission.js';
 import { StoreUnavailable, type Store } from '../core/ports.js';
 import { bootstrapToken, createToken, publicToken, revokeToken } from '../core/token.js';
 import { verifyBalances } from '../core/verify.js';
-import { openStore } from '../storage/open.js';
+import { openStore, type StoreOptions } from '../storage/open.js';
+import { NoSqliteDriver } from '../storage/sqlite/drivers.js';
+import { SqliteStore } from '../storage/sqlite/store.js';
 import { loadConfig, parseArgs, type Config } from './config.js';
 import { backupCommand, exportCommand, importCommand, restoreCommand, seedCommand } from './data-commands.js';
 import { createLogger, type Logger } from './log.js';
@@ -32,9 +34,12 @@ Usage:
   ims --version
 
 Environment: PORT, HOST, DATABASE_URL (sqlite:<file>, sqlite::memory:, postgres://user:pass@host:5432/db),
-IMS_ADMIN_TOKEN, LOG_LEVEL, IMS_SQLITE_SYNC (FULL|NORMAL), IMS_PG_POOL (connections per host, default 10),
+IMS_ADMIN_TOKEN, LOG_LEVEL, IMS_SQLITE_SYNC (FULL|NORMAL), IMS_SQLITE_DRIVER (node|better-sqlite3; default
+node:sqlite where Node has it, else better-sqlite3), IMS_PG_POOL (connections per host, default 10),
 IMS_WEBHOOK_POLL_MS (default 1000), IMS_WEBHOOK_RETRY_MS (first retry wait, default 1000), IMS_WEBHOOK_TIMEOUT_MS (default 10000).
 `;
+
+const sqliteOptions = (config: Config): StoreOptions => ({ sqlite: { synchronous: config.sqliteSync, driver: config.sqliteDriver } });
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { words, flags } = parseArgs(argv);
@@ -47,31 +52,38 @@ export async function main(argv: readonly string[]): Promise<number> {
     return words.length === 0 && !flags.help ? 1 : 0;
   }
   const config = loadConfig(process.env, flags);
-  switch (words[0]) {
-    case 'serve':
-      return serve(config);
-    case 'token':
-      return withStore(config, (store) => token(store, words.slice(1), flags));
-    case 'verify':
-      return withStore(config, verify);
-    case 'import':
-      return withStore(config, (store) => importCommand(store, words.slice(1)));
-    case 'export':
-      return withStore(config, (store) => exportCommand(store, words.slice(1)));
-    case 'seed':
-      return withStore(config, (store) => seedCommand(store, flags));
-    case 'backup':
-      return backupCommand(config.databaseUrl, words.slice(1));
-    case 'restore':
-      return restoreCommand(config.databaseUrl, words.slice(1));
-    default:
-      console.error(`unknown command ${words[0]}\n\n${USAGE}`);
-      return 2;
+  try {
+    switch (words[0]) {
+      case 'serve':
+        return await serve(config);
+      case 'token':
+        return await withStore(config, (store) => token(store, words.slice(1), flags));
+      case 'verify':
+        return await withStore(config, verify);
+      case 'import':
+        return await withStore(config, (store) => importCommand(store, words.slice(1)));
+      case 'export':
+        return await withStore(config, (store) => exportCommand(store, words.slice(1)));
+      case 'seed':
+        return await withStore(config, (store) => seedCommand(store, flags));
+      case 'backup':
+        return await backupCommand(config.databaseUrl, words.slice(1));
+      case 'restore':
+        return await restoreCommand(config.databaseUrl, words.slice(1));
+      default:
+        console.error(`unknown command ${words[0]}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    // Not a bug: this Node cannot open SQLite as installed. Say what to do, without a stack.
+    if (!(e instanceof NoSqliteDriver)) throw e;
+    console.error(`ims: ${e.message}`);
+    return 1;
   }
 }
 
 async function withStore(config: Config, work: (store: Store) => Promise<number>): Promise<number> {
-  const store = await openStore(config.databaseUrl, { sqlite: { synchronous: config.sqliteSync } });
+  const store = await openStore(config.databaseUrl, sqliteOptions(config));
   try {
     return await work(store);
   } finally {
@@ -86,7 +98,7 @@ async function withStore(config: Config, work: (store: Store) => Promise<number>
 async function openWhenReachable(config: Config, logger: Logger): Promise<Store> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await openStore(config.databaseUrl, { sqlite: { synchronous: config.sqliteSync } });
+      return await openStore(config.databaseUrl, sqliteOptions(config));
     } catch (e) {
       if (!(e instanceof StoreUnavailable)) throw e;
       const wait = Math.min(5000, 250 * 2 ** attempt);
@@ -117,7 +129,8 @@ async function serve(config: Config): Promise<number> {
   const running = await startServer({ store, logger, port: config.port, host: config.host, currency: config.currency });
   const { pollMs, retryMs, timeoutMs } = config.webhooks;
   const webhooks = startWebhookWorker({ store, logger, pollMs, timeoutMs, backoff: { baseMs: retryMs, maxMs: 60 * 60 * 1000 } });
-  logger.log('info', 'listening', { url: running.url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), version: VERSION });
+  const driver = store instanceof SqliteStore ? { sqliteDriver: store.driver } : {};
+  logger.log('info', 'listening', { url: running.url, database: config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@'), ...driver, version: VERSION });
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (signal: string) => {

@@ -1,5 +1,7 @@
 // Server configuration from the environment, overridden by command-line flags.
 import { DEFAULT_DATABASE_URL } from '../storage/open.js';
+import type { DriverName } from '../storage/sqlite/driver.js';
+import { parseDriverName } from '../storage/sqlite/drivers.js';
 import { parseLevel, type Level } from './log.js';
 import { DEFAULT_CURRENCY, isCurrencyCode } from '../core/money.js';
 
@@ -13,6 +15,8 @@ export interface Config {
   webhooks: { pollMs: number; retryMs: number; timeoutMs: number };
   /** IMS_CURRENCY: the ISO 4217 code every money amount is in. */
   currency: string;
+  /** IMS_SQLITE_DRIVER; unset: node:sqlite where this Node has it, else better-sqlite3. */
+  sqliteDriver: DriverName | undefined;
 }
 
 /** A positive whole number of milliseconds from the environment, else the default. */
@@ -44,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: Record<string, string>
       retryMs: millis(env, 'IMS_WEBHOOK_RETRY_MS', 1000),
       timeoutMs: millis(env, 'IMS_WEBHOOK_TIMEOUT_MS', 10_000),
     },
+    sqliteDriver: parseDriverName(env.IMS_SQLITE_DRIVER),
   };
 }
 

@@ -1,10 +1,12 @@
 // Smoke check of the posting benchmark: `bench/posting.ts --quick --json` runs to the end,
 // prints a JSON report with single and batched rows on the file and memory stores, every
-// throughput positive, and its correctness checks (verify, posting counts, group commit) pass.
+// throughput positive, and its correctness checks (verify, posting counts, group commit) pass;
+// on every SQLite driver that works in this Node, side by side.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { availableDrivers } from '../storage/sqlite/drivers.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -12,6 +14,7 @@ interface Row {
   impl: string;
   workload: string;
   store: string;
+  driver: string | null;
   opsPerSec: number;
   meanMs: number;
   p99Ms: number;
@@ -26,6 +29,8 @@ test('bench/posting.ts --quick --json reports every workload with a positive thr
   });
   assert.is(run.error, undefined, String(run.error));
   assert.is(run.status, 0, run.stderr);
+  const drivers = process.env.IMS_SQLITE_DRIVER ? [process.env.IMS_SQLITE_DRIVER] : availableDrivers().map((d) => d.name);
+  assert.ok(drivers.length > 0, 'a SQLite driver works here');
   const report = JSON.parse(run.stdout) as {
     ok: boolean;
     machine: { node: string; cpu: string; cores: number };
@@ -38,10 +43,12 @@ test('bench/posting.ts --quick --json reports every workload with a positive thr
   for (const workload of ['single', 'batched']) {
     for (const store of ['file', 'memory']) {
       for (const impl of ['core', 'raw']) {
-        assert.ok(
-          report.rows.some((r) => r.impl === impl && r.workload === workload && r.store === store),
-          `a ${impl} ${workload} row on ${store}`,
-        );
+        for (const driver of drivers) {
+          assert.ok(
+            report.rows.some((r) => r.impl === impl && r.workload === workload && r.store === store && r.driver === driver),
+            `a ${impl} ${workload} row on ${store} with ${driver}`,
+          );
+        }
       }
     }
   }

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts file in its own process (uvu under tsx), two at a time, and
 // prints one closing line: "<n> passed, <m> failed". A file that crashes before uvu's
-// summary counts as one failure. Usage: npm test [-- <filter>]
+// summary counts as one failure. Usage: npm test [-- <filter>...] (files whose path contains
+// any of the filters).
+//
+// Node: the test files run on this Node, or on the binary IMS_TEST_NODE names (CI runs the
+// SQLite suites a second time on a newer Node, where node:sqlite is the driver: see .ci/run).
+// SQLite drivers: the storage suites test every driver that works on that Node; when both
+// do, the HTTP test files that start the test server run again on the second one, labelled
+// [better-sqlite3].
 //
 // PostgreSQL: unless IMS_TEST_PG_URL names a server, the run starts one throwaway cluster
 // (test/support/postgres.mjs) when the server binaries are installed, hands its admin URL to
@@ -10,14 +17,14 @@
 // postgres), labelled [postgres]. Without PostgreSQL those suites are skipped with the reason,
 // unless IMS_REQUIRE_PG=1 (CI), where a missing PostgreSQL is a failure. IMS_TEST_PG=0 turns
 // PostgreSQL off for a quick SQLite-only run.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { findPgBin, startCluster } from './support/postgres.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const filter = process.argv[2];
+const filters = process.argv.slice(2);
 const requirePg = process.env.IMS_REQUIRE_PG === '1';
 
 function find(dir) {
@@ -28,8 +35,24 @@ function find(dir) {
   });
 }
 
-const files = find(join(root, 'test')).filter((f) => !filter || f.includes(filter)).sort();
+const files = find(join(root, 'test')).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+// --- Node and SQLite drivers for this run ---------------------------------------------------
+
+const nodeBin = process.env.IMS_TEST_NODE || process.execPath;
+
+/** Asks the test Node which SQLite drivers work there, default first: ['node', 'better-sqlite3'] or fewer. */
+function sqliteDrivers() {
+  const probe = `const { availableDrivers } = await import('./storage/sqlite/drivers.ts');
+    console.log(JSON.stringify({ node: process.version, drivers: availableDrivers().map((d) => d.name) }));`;
+  const r = spawnSync(nodeBin, ['--import', 'tsx', '--input-type=module', '-e', probe], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cannot run ${nodeBin}: ${r.error?.message ?? r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+}
+const probed = sqliteDrivers();
+const drivers = process.env.IMS_SQLITE_DRIVER ? [process.env.IMS_SQLITE_DRIVER] : probed.drivers;
+console.log(`node ${probed.node} (${nodeBin}); SQLite drivers: ${drivers.join(', ') || 'none'}`);
 
 // --- PostgreSQL for this run ---------------------------------------------------------------
 
@@ -76,11 +99,16 @@ const jobs = files.map((file) => ({ file, label: '', env: {} }));
 if (pgAvailable && process.env.IMS_TEST_DATABASE !== 'postgres') {
   for (const file of files.filter(onBothDatabases)) jobs.push({ file, label: ' [postgres]', env: { IMS_TEST_DATABASE: 'postgres' } });
 }
+if (drivers.length > 1 && process.env.IMS_TEST_DATABASE !== 'postgres') {
+  for (const driver of drivers.slice(1)) {
+    for (const file of files.filter(onBothDatabases)) jobs.push({ file, label: ` [${driver}]`, env: { IMS_SQLITE_DRIVER: driver } });
+  }
+}
 
 function runFile({ file, label, env }) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    const child = spawn(nodeBin, ['--import', 'tsx', file], {
       cwd: root,
       env: { ...process.env, NODE_DISABLE_COLORS: '1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -124,6 +152,11 @@ stopCluster();
 const passed = results.reduce((n, r) => n + r.passed, 0);
 let failed = results.reduce((n, r) => n + r.failed, 0);
 const skipped = results.reduce((n, r) => n + r.skipped, 0);
+if (drivers.length === 0) {
+  // The SQLite suites would have nothing to run on, and pass by testing nothing.
+  console.log(`FAIL sqlite: no SQLite driver works on node ${probed.node}`);
+  failed += 1;
+}
 if (requirePg && !pgAvailable) {
   console.log(`FAIL postgres: IMS_REQUIRE_PG=1 and ${pgProblem}`);
   failed += 1;

@@ -15,11 +15,11 @@
 // world.json: { facilityId, itemIds, binIds, opening } — the keys the load uses; each
 // item × bin gets opening stock, written as ledger rows too. GET /stats answers
 // { commits, postings, transactions }; any other GET answers a small JSON object.
-import Database from 'better-sqlite3';
 import http, { type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { SCALE } from '../../core/quantity.js';
-import { migrate } from '../../storage/sqlite/database.js';
+import { immediate, migrate } from '../../storage/sqlite/database.js';
+import { chooseDriver } from '../../storage/sqlite/drivers.js';
 
 interface WorldIds {
   facilityId: string;
@@ -35,16 +35,16 @@ if (!file || !worldFile || !Number.isInteger(port) || port <= 0) {
 }
 const world = JSON.parse(readFileSync(worldFile, 'utf8')) as WorldIds;
 
-const db = new Database(file);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-db.pragma('foreign_keys = ON');
+const db = chooseDriver().open(file);
+db.exec('PRAGMA journal_mode = WAL');
+db.exec('PRAGMA synchronous = FULL');
+db.exec('PRAGMA foreign_keys = ON');
 migrate(db);
 
 const insertTransaction = db.prepare(`INSERT INTO inventory_transactions (id, type, occurred_at, posted_at, reason,
   reference_type, reference_id, reverses_transaction_id) VALUES (?, ?, ?, ?, ?, NULL, NULL, NULL)`);
 // Lines carry the key's running balance (on_hand_after) where the product's schema has it.
-const lineColumns = new Set(db.prepare(`SELECT name FROM pragma_table_info('inventory_lines')`).pluck().all() as string[]);
+const lineColumns = new Set(db.prepare(`SELECT name FROM pragma_table_info('inventory_lines')`).values() as string[]);
 const runningBalance = lineColumns.has('on_hand_after');
 const insertLineStatement = runningBalance
   ? db.prepare(`INSERT INTO inventory_lines (seq, line_no, item_id, facility_id, location_id, lot_id, status_id, qty_delta,
@@ -58,12 +58,12 @@ function insertLine(seq: number, lineNo: number, itemId: string, locationId: str
 // Update first, insert when there is no row (as the product does: an upsert would test
 // CHECK (on_hand >= 0) against the bare negative delta of a move's source line).
 const updateBalance = db.prepare(`UPDATE balances SET on_hand = on_hand + ?
-  WHERE item_id = ? AND location_id = ? AND lot_id = '' AND status_id = 'available' RETURNING on_hand`).pluck();
+  WHERE item_id = ? AND location_id = ? AND lot_id = '' AND status_id = 'available' RETURNING on_hand`);
 const insertBalance = db.prepare(`INSERT INTO balances (item_id, location_id, lot_id, status_id, facility_id, on_hand)
   VALUES (?, ?, '', 'available', ?, ?)`);
 /** Applies a delta to a balance; returns the on-hand after it. */
 function upsertBalance(itemId: string, locationId: string, delta: number): number {
-  const after = updateBalance.get(delta, itemId, locationId) as number | undefined;
+  const after = updateBalance.value(delta, itemId, locationId) as number | undefined;
   if (after !== undefined) return after;
   insertBalance.run(itemId, locationId, world.facilityId, delta);
   return delta;
@@ -73,7 +73,7 @@ const commit = db.prepare('COMMIT');
 const savepoint = db.prepare('SAVEPOINT unit');
 const release = db.prepare('RELEASE unit');
 const rollbackTo = db.prepare('ROLLBACK TO unit');
-const countTransactions = db.prepare('SELECT count(*) FROM inventory_transactions').pluck();
+const countTransactions = db.prepare('SELECT count(*) FROM inventory_transactions');
 
 // A time-ordered id shaped like the product's UUIDv7 (as bench/raw.ts makes them).
 const salt = Math.random().toString(16).slice(2, 14).padEnd(12, '0');
@@ -85,14 +85,14 @@ function nextId(): string {
 }
 
 // Opening stock, as ledger rows too, so the ledger sums to the balances.
-db.transaction(() => {
+immediate(db, () => {
   const now = new Date().toISOString();
   const qty = world.opening * SCALE;
   for (const itemId of world.itemIds) {
     const seq = Number(insertTransaction.run(nextId(), 'adjustment', now, now, 'opening stock').lastInsertRowid);
     world.binIds.forEach((bin, i) => insertLine(seq, i + 1, itemId, bin, qty, upsertBalance(itemId, bin, qty)));
   }
-}).immediate();
+});
 
 interface Job {
   res: ServerResponse;
@@ -159,7 +159,7 @@ function flush(): void {
 
 const server = http.createServer((req, res) => {
   if (req.method === 'GET') {
-    if (req.url === '/stats') send(res, 200, { ...stats, transactions: countTransactions.get() });
+    if (req.url === '/stats') send(res, 200, { ...stats, transactions: countTransactions.value() });
     else send(res, 200, { data: { ok: true } });
     return;
   }

@@ -3,25 +3,32 @@
 // beside its destination and only renamed into place once it has passed SQLite's integrity
 // check and our ledger verification. A restore checks the file the same way first, and refuses
 // to replace a database that any other process (a running server) has open.
-import Database from 'better-sqlite3';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { verifyBalances } from '../../core/verify.js';
+import { sqliteCode, type Connection } from './driver.js';
+import { chooseDriver } from './drivers.js';
 import { SqliteStore } from './store.js';
+
+/** A connection to a file that exists (opening a missing one would create it). */
+const openExisting = (file: string): Connection => {
+  if (!existsSync(file)) throw new Error(`${file} does not exist`);
+  return chooseDriver().open(file);
+};
 
 /** Why a database file cannot be trusted, or null when it passes every check. */
 export async function checkDatabaseFile(file: string): Promise<string | null> {
-  let db: Database.Database;
+  let db: Connection;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = openExisting(file);
   } catch (e) {
     return `${file} cannot be opened: ${(e as Error).message}`;
   }
   try {
-    const integrity = db.pragma('integrity_check', { simple: false }) as Array<{ integrity_check: string }>;
-    if (integrity.length !== 1 || integrity[0]!.integrity_check !== 'ok') {
-      return `${file} fails SQLite's integrity check: ${integrity.slice(0, 5).map((r) => r.integrity_check).join('; ')}`;
+    const integrity = db.prepare('PRAGMA integrity_check').values() as string[];
+    if (integrity.length !== 1 || integrity[0] !== 'ok') {
+      return `${file} fails SQLite's integrity check: ${integrity.slice(0, 5).join('; ')}`;
     }
-    const migrations = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get();
+    const migrations = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").value();
     if (migrations !== 1) return `${file} is not an ims database (it has no schema_migrations table)`;
   } catch (e) {
     return `${file} is not a readable SQLite database: ${(e as Error).message}`;
@@ -43,14 +50,14 @@ export async function checkDatabaseFile(file: string): Promise<string | null> {
  */
 export function databaseInUse(file: string): boolean {
   if (!existsSync(file)) return false;
-  const db = new Database(file, { fileMustExist: true });
+  const db = openExisting(file);
   try {
-    db.pragma('busy_timeout = 0');
-    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('PRAGMA busy_timeout = 0');
+    db.exec('PRAGMA locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE; COMMIT');
     return false;
   } catch (e) {
-    if (/^SQLITE_BUSY|^SQLITE_LOCKED/.test(String((e as { code?: unknown }).code))) return true;
+    if (/^SQLITE_BUSY|^SQLITE_LOCKED/.test(sqliteCode(e) ?? '')) return true;
     throw e;
   } finally {
     db.close();
@@ -67,9 +74,9 @@ export async function backupDatabase(source: string, destination: string): Promi
   if (existsSync(destination)) return `${destination} exists already; choose a new file name`;
   const partial = `${destination}.partial`;
   removeWithSidecars(partial);
-  const db = new Database(source, { fileMustExist: true });
+  const db = openExisting(source);
   try {
-    db.pragma('busy_timeout = 5000');
+    db.exec('PRAGMA busy_timeout = 5000');
     await db.backup(partial);
   } catch (e) {
     removeWithSidecars(partial);
@@ -97,7 +104,7 @@ export async function restoreDatabase(backup: string, target: string): Promise<s
   // (opening it would apply newer migrations to it) and the final step is one rename.
   const incoming = `${target}.restoring`;
   removeWithSidecars(incoming);
-  const source = new Database(backup, { fileMustExist: true });
+  const source = openExisting(backup);
   try {
     await source.backup(incoming);
   } catch (e) {

@@ -81,7 +81,7 @@ export class SqliteCounts implements CountWriter {
   }
 
   async snapshotScope(scope: CountScope, limit: number): Promise<{ seq: number; balances: ScopeBalance[] }> {
-    const seq = this.sql.get('SELECT coalesce(max(seq), 0) FROM inventory_transactions').pluck().get() as number;
+    const seq = this.sql.get('SELECT coalesce(max(seq), 0) FROM inventory_transactions').value() as number;
     const items = text(scope.itemIds);
     const paths = text(scope.locationPaths);
     const rows = this.sql.get(`SELECT b.item_id, b.location_id, b.lot_id, lots.lot_no, b.on_hand
@@ -100,18 +100,18 @@ export class SqliteCounts implements CountWriter {
   }
 
   async countPlaces(places: readonly Place[], afterSeq: number): Promise<PlaceNow[]> {
-    const onHand = this.sql.get(`SELECT on_hand FROM balances WHERE item_id = ? AND location_id = ? AND lot_id = ? AND status_id = ?`).pluck();
+    const onHand = this.sql.get(`SELECT on_hand FROM balances WHERE item_id = ? AND location_id = ? AND lot_id = ? AND status_id = ?`);
     const moved = this.sql.get(`SELECT EXISTS (SELECT 1 FROM inventory_lines WHERE item_id = ? AND location_id = ? AND lot_id = ?
-      AND status_id = ? AND seq > ?)`).pluck();
+      AND status_id = ? AND seq > ?)`);
     const serials = this.sql.get(`SELECT serial_no FROM serials WHERE item_id = ? AND location_id = ? AND coalesce(lot_id, '') = ?
-      AND status_id = ? ORDER BY serial_no`).pluck();
+      AND status_id = ? ORDER BY serial_no`);
     return places.map((p) => {
       const key = [p.itemId, p.locationId, lotIn(p.lotId), AVAILABLE];
       return {
         ...p,
-        onHand: ((onHand.get(...key) as Micro | undefined) ?? 0) as Micro,
-        moved: moved.get(...key, afterSeq) === 1,
-        serialNos: serials.all(...key) as string[],
+        onHand: ((onHand.value(...key) as Micro | undefined) ?? 0) as Micro,
+        moved: moved.value(...key, afterSeq) === 1,
+        serialNos: serials.values(...key) as string[],
       };
     });
   }

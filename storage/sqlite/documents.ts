@@ -7,6 +7,6 @@ export class SqliteDocuments implements DocumentCounter {
 
   async nextNumber(type: string): Promise<number> {
     return this.sql.get(`INSERT INTO document_counters (type, last_no) VALUES (?, 1)
-      ON CONFLICT (type) DO UPDATE SET last_no = last_no + 1 RETURNING last_no`).pluck().get(type) as number;
+      ON CONFLICT (type) DO UPDATE SET last_no = last_no + 1 RETURNING last_no`).value(type) as number;
   }
 }

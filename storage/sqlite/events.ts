@@ -29,7 +29,7 @@ export class SqliteEvents implements EventWriter {
   }
 
   async lastEventSeq(): Promise<number> {
-    return this.sql.get('SELECT coalesce(max(seq), 0) FROM events').pluck().get() as number;
+    return this.sql.get('SELECT coalesce(max(seq), 0) FROM events').value() as number;
   }
 
   async recordEvent(e: NewEvent): Promise<void> {

@@ -66,9 +66,9 @@ export class SqliteLedger implements LedgerWriter {
 
   async getBalances(keys: readonly BalanceKey[]): Promise<Array<BalanceKey & { onHand: Micro }>> {
     const s = this.sql.get(`SELECT on_hand FROM balances
-      WHERE item_id = ? AND location_id = ? AND lot_id = ? AND status_id = ?`).pluck();
+      WHERE item_id = ? AND location_id = ? AND lot_id = ? AND status_id = ?`);
     return keys.flatMap((k) => {
-      const onHand = s.get(k.itemId, k.locationId, lotIn(k.lotId), k.statusId) as Micro | undefined;
+      const onHand = s.value(k.itemId, k.locationId, lotIn(k.lotId), k.statusId) as Micro | undefined;
       return onHand === undefined ? [] : [{ ...k, onHand }];
     });
   }
@@ -90,7 +90,7 @@ export class SqliteLedger implements LedgerWriter {
   }
 
   async lastPostedAt(): Promise<string | null> {
-    this.lastPosted ??= (this.sql.get('SELECT posted_at FROM inventory_transactions ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined) ?? null;
+    this.lastPosted ??= (this.sql.get('SELECT posted_at FROM inventory_transactions ORDER BY seq DESC LIMIT 1').value() as string | undefined) ?? null;
     return this.lastPosted;
   }
 
@@ -157,7 +157,7 @@ export class SqliteLedger implements LedgerWriter {
   }
 
   async findReversal(transactionId: string): Promise<string | null> {
-    return (this.sql.get('SELECT id FROM inventory_transactions WHERE reverses_transaction_id = ?').pluck().get(transactionId) as string | undefined) ?? null;
+    return (this.sql.get('SELECT id FROM inventory_transactions WHERE reverses_transaction_id = ?').value(transactionId) as string | undefined) ?? null;
   }
 
   async listTransactions(f: TransactionFilter, p: PageRequest): Promise<Page<TransactionView>> {

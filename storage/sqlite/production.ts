@@ -92,7 +92,7 @@ export class SqliteProduction implements ProductionWriter {
   }
 
   async lastBomVersion(itemId: string): Promise<number> {
-    return (this.sql.get('SELECT coalesce(max(version), 0) FROM boms WHERE item_id = ?').pluck().get(itemId) as number);
+    return (this.sql.get('SELECT coalesce(max(version), 0) FROM boms WHERE item_id = ?').value(itemId) as number);
   }
 
   async listBoms(f: BomFilter, p: PageRequest): Promise<Page<BomRecord>> {

@@ -1,8 +1,8 @@
 // Small helpers shared by the SQLite area classes.
-import Database from 'better-sqlite3';
 import type { Page, PageRequest } from '../../core/page.js';
 import { UniqueViolation } from '../../core/ports.js';
 import type { Statements } from './database.js';
+import { sqliteCode } from './driver.js';
 
 /**
  * One page of rows and the total count of rows matching the same filter. A first page that
@@ -16,7 +16,7 @@ export async function page<T>(
   if (p.offset === 0 && items.length < p.limit) return { items, total: items.length };
   // A grouped query counts its groups, not its rows.
   const count = /\bGROUP BY\b/i.test(from) ? `SELECT count(*) FROM (SELECT 1 ${from}${w})` : `SELECT count(*) ${from}${w}`;
-  return { items, total: sql.get(count).pluck().get(...args) as number };
+  return { items, total: sql.get(count).value(...args) as number };
 }
 
 /**
@@ -47,8 +47,8 @@ export function uniqueViolations<T>(write: () => T): T {
   try {
     return write();
   } catch (e) {
-    if (e instanceof Database.SqliteError && /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(e.code)) {
-      throw new UniqueViolation(e.message);
+    if (/^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(sqliteCode(e) ?? '')) {
+      throw new UniqueViolation((e as Error).message);
     }
     throw e;
   }

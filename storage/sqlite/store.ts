@@ -7,6 +7,8 @@ import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { StoreUnavailable, type Reader, type Store, type StoreObserver, type Writer } from '../../core/ports.js';
 import { SqliteCatalog } from './catalog.js';
 import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } from './database.js';
+import { sqliteCode, type Driver, type DriverName } from './driver.js';
+import { chooseDriver } from './drivers.js';
 import { SqliteFacilities } from './facilities.js';
 import { SqliteIdempotency } from './idempotency.js';
 import { SqliteLedger } from './ledger.js';
@@ -30,6 +32,8 @@ export interface SqliteOptions {
   maxBatch?: number;
   /** How long the WAL collects commits before they are copied into the database file. */
   checkpointIntervalMs?: number;
+  /** The SQLite driver, or its name; default: IMS_SQLITE_DRIVER, else the first that works in this Node. */
+  driver?: Driver | DriverName;
 }
 
 interface Job {
@@ -73,8 +77,8 @@ function areas(db: Db): Areas {
  * out of disk, or failing I/O. The request may succeed later, so it is a 503, not a 500.
  */
 function unavailable(e: unknown): unknown {
-  const code = (e as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY)/.test(code)) {
+  const code = sqliteCode(e);
+  if (code && /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY)/.test(code)) {
     return new StoreUnavailable(`${code}: ${(e as Error).message}`);
   }
   return e;
@@ -147,15 +151,19 @@ export class SqliteStore implements Store {
   private missing: string | null = null;
   private readonly observers: StoreObserver[] = [];
 
+  /** The driver in use, with its version and SQLite's, for the server's log. */
+  readonly driver: string;
+
   constructor(readonly file: string, private readonly db: Db, options: SqliteOptions = {}) {
+    this.driver = typeof options.driver === 'object' ? options.driver.description : db.driver;
     this.maxBatch = options.maxBatch ?? 1000;
     this.writer = areas(db);
     // Reads share the writer's connection. In one thread a second connection buys no
     // concurrency (every call is synchronous), and it costs: in WAL mode a connection drops
     // its whole page cache whenever another connection has committed, so a reader beside a
     // busy writer reads every page from the OS again on every request.
-    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-    this.dataVersion = () => dataVersion.get()!;
+    const dataVersion = db.prepare('PRAGMA data_version');
+    this.dataVersion = () => dataVersion.value() as number;
     this.lastDataVersion = this.dataVersion();
     this.identity = file === MEMORY ? null : statSync(file);
     this.read = committedReader(this.writer, () => this.flushing, () => this.idle, () => this.fresh());
@@ -163,20 +171,21 @@ export class SqliteStore implements Store {
       // SQLite's own checkpoint runs inside the COMMIT that fills the WAL, delaying every
       // reply of that batch. We checkpoint ourselves instead, right after a batch's replies
       // have gone out (see checkpoint()).
-      db.pragma('wal_autocheckpoint = 0');
+      db.exec('PRAGMA wal_autocheckpoint = 0');
       // Once a second: a checkpoint copies each changed page once, however often it changed,
       // so rarer checkpoints do less work in all and stall fewer requests (measured under
       // HTTP load at 50 connections: every 250 ms, p99 24 ms; every second, p99 15 ms and
       // 12 % more postings). The WAL file is cut back to 64 MiB after a burst.
-      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      db.exec(`PRAGMA journal_size_limit = ${64 * 1024 * 1024}`);
       this.checkpointMs = options.checkpointIntervalMs ?? 1000;
     }
   }
 
   static open(file: string, options: SqliteOptions = {}): SqliteStore {
-    const db = openDatabase(file, options);
+    const driver = typeof options.driver === 'object' ? options.driver : chooseDriver(options.driver);
+    const db = openDatabase(file, { synchronous: options.synchronous, driver });
     migrate(db);
-    return new SqliteStore(file, db, options);
+    return new SqliteStore(file, db, { ...options, driver });
   }
 
   observe(observer: StoreObserver): void {
@@ -254,7 +263,7 @@ export class SqliteStore implements Store {
     setImmediate(() => {
       if (this.closed || this.flushing) return;
       try {
-        this.db.pragma('wal_checkpoint(PASSIVE)');
+        this.db.exec('PRAGMA wal_checkpoint(PASSIVE)');
       } catch {
         // Busy (another process reading): the WAL keeps its pages until the next attempt.
       }

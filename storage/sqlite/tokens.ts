@@ -38,7 +38,7 @@ export class SqliteTokens implements TokenWriter {
   }
 
   async countTokens(): Promise<number> {
-    return this.sql.get('SELECT count(*) FROM api_tokens').pluck().get() as number;
+    return this.sql.get('SELECT count(*) FROM api_tokens').value() as number;
   }
 
   async listTokens(p: PageRequest): Promise<Page<StoredToken>> {

@@ -62,7 +62,7 @@ export class SqliteWebhooks implements WebhookWriter {
   async dueWebhooks(now: string, limit: number): Promise<string[]> {
     return this.sql.get(`SELECT id FROM webhooks w WHERE is_active = 1 AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
       AND (lease_until IS NULL OR lease_until <= ?) AND EXISTS (SELECT 1 FROM events e WHERE e.seq > w.cursor)
-      ORDER BY id LIMIT ?`).pluck().all(now, now, limit) as string[];
+      ORDER BY id LIMIT ?`).values(now, now, limit) as string[];
   }
 
   async insertWebhook(w: WebhookRecord): Promise<void> {

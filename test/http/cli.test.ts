@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { DRIVER_NAMES } from '../../storage/sqlite/driver.js';
+import { chooseDriver, loadDriver } from '../../storage/sqlite/drivers.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -268,6 +270,32 @@ test('serve: with no tokens and no IMS_ADMIN_TOKEN, a generated token is printed
   assert.is((await get(`${again.url}/v1/items`, token)).status, 200);
   assert.is((await stop(again)).code, 0);
 });
+
+test('serve: logs which SQLite driver it uses', async () => {
+  const s = await startServe({ DATABASE_URL: freshDb(), IMS_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'info' });
+  await waitHealthy(s);
+  const listening = s.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, string>)
+    .find((l) => l.msg === 'listening');
+  assert.ok(listening, s.output());
+  assert.is(listening!.sqliteDriver, chooseDriver().description);
+  assert.is((await stop(s)).code, 0);
+});
+
+// A driver this Node cannot load (node:sqlite on Node 20; better-sqlite3 where it is not built
+// for this Node): forcing it must stop the start with advice, not a stack trace.
+const missing = DRIVER_NAMES.find((n) => typeof loadDriver(n) === 'string');
+if (missing) {
+  test(`serve: IMS_SQLITE_DRIVER=${missing}, which this Node cannot load, exits 1 saying what to do`, async () => {
+    const r = await run(['serve'], { DATABASE_URL: freshDb(), IMS_ADMIN_TOKEN: ADMIN, IMS_SQLITE_DRIVER: missing, PORT: '0' });
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^ims: no SQLite driver can be used/);
+    assert.match(r.stderr, /Node 22\.16 or later/);
+    assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+} else {
+  console.log('  skip cli: a forced driver this Node cannot load: both drivers work here');
+  test.skip('serve: IMS_SQLITE_DRIVER naming a driver this Node cannot load exits 1 saying what to do');
+}
 
 test('serve: an IMS_ADMIN_TOKEN shorter than 20 characters exits non-zero', async () => {
   const s = await startServe({ DATABASE_URL: freshDb(), IMS_ADMIN_TOKEN: 'short_token_1234567' });

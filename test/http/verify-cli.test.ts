@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { chooseDriver } from '../../storage/sqlite/drivers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { expectStatus, seedWorld, startTestServer, TEST_DATABASE } from './harness.js';
 
@@ -42,7 +42,7 @@ async function tamper(...statements: string[]): Promise<number[]> {
       await client.end();
     }
   }
-  const db = new Database(join(dir, 'ims.db'));
+  const db = chooseDriver().open(join(dir, 'ims.db'));
   try {
     return statements.map((s) => db.prepare(s).run().changes);
   } finally {

@@ -12,7 +12,7 @@ import { unwrap } from '../../core/result.js';
 import { createUom } from '../../core/uom.js';
 import { openStore } from '../../storage/open.js';
 import { authenticate, createToken, revokeToken } from '../../core/token.js';
-import Database from 'better-sqlite3';
+import { chooseDriver } from '../../storage/sqlite/drivers.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +83,7 @@ test('a change another process commits to the file is seen on the next read (tok
     const it = unwrap(await runCommand(shared, (tx) => createItem(tx, { itemNo: 'B-1', name: 'B', itemKind: 'purchased', baseUomId: ea.id }, now())));
     assert.ok(await authenticate(shared.read, token.token, now()), 'known and cached');
     assert.is((await shared.read.catalog.getItem(it.id))!.name, 'B');
-    const other = new Database(file); // as `ims token revoke` would, from another process
+    const other = chooseDriver().open(file); // as `ims token revoke` would, from another process
     other.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ?').run(now(), token.id);
     other.prepare("UPDATE items SET name = 'Renamed elsewhere' WHERE id = ?").run(it.id);
     other.close();
