@@ -13,7 +13,7 @@ const BY_NAME: Record<string, unknown> = {
   email: 'orders@example.com', phone: '+49 30 1234567', lotNo: 'L-2026-11', serialNos: ['SN-0001'], reason: 'opening stock',
   notes: 'Deliver to dock 2', path: 'A/01', poNo: 'PO-000001', orderNo: 'SO-000001', transferNo: 'TR-000001', sessionNo: 'CC-000001',
   requisitionNo: 'RQ-000001', workOrderNo: 'WO-000001', statusId: 'available', token: 'ims_3q2x...shown-once', value: '4006381333931',
-  service: 'ims-api', version: 1, qty: 10, qtyDelta: 10, unitPrice: 1.25, factor: 12, decimals: 0,
+  service: 'ims-api', version: 1, url: 'https://erp.example.com/hooks/ims', qty: 10, qtyDelta: 10, unitPrice: 1.25, factor: 12, decimals: 0,
 };
 
 function resolve(schema: Schema, components: Record<string, Schema>): Schema {

@@ -6,6 +6,7 @@
 // drift from what the server sends.
 import { BOM_STATUSES } from '../core/bom.js';
 import { COUNT_STATUSES } from '../core/count.js';
+import { EVENT_TYPES } from '../core/event.js';
 import { FACILITY_TYPES } from '../core/facility.js';
 import { IDENTIFIER_TYPES, ITEM_KINDS } from '../core/item.js';
 import { TRANSACTION_TYPES } from '../core/ledger.js';
@@ -15,6 +16,7 @@ import { DEMAND_TYPES, RESERVATION_STATUSES } from '../core/reservation.js';
 import { SALES_ORDER_STATUSES } from '../core/sales.js';
 import type { Schema } from '../core/schema.js';
 import { TRANSFER_STATUSES } from '../core/transfer.js';
+import { COST_METHODS } from '../core/valuation.js';
 import { WORK_ORDER_STATUSES } from '../core/work-order.js';
 import type { Route } from './route.js';
 
@@ -60,9 +62,22 @@ const actor = record({ tokenId: 'uuid?', name: 'string' });
 const history = list(record({ from: 'string?', to: 'string', at: 'time', by: nullable(actor) }));
 const stamps = { createdAt: 'time', updatedAt: 'time', version: 'int' } as const;
 
+/** A money amount in the installation's currency (IMS_CURRENCY), exact to six decimals. */
+function money(what: string): Schema {
+  return { type: 'number', description: `Money in the installation's currency (IMS_CURRENCY), ${what}`, examples: [12.5] };
+}
+
+const webhookFields = {
+  id: 'uuid', url: { type: 'string', format: 'uri' }, description: 'string?',
+  eventTypes: { type: ['array', 'null'], items: { type: 'string' } }, isActive: 'bool',
+  delivery: record({
+    cursor: 'int', failures: 'int', nextAttemptAt: 'time?', lastAttemptAt: 'time?', lastStatus: 'int?', lastError: 'string?', lastDeliveredAt: 'time?',
+  }),
+} as const;
+
 const transactionLine = record({
   lineNo: 'int', itemId: 'uuid', facilityId: 'uuid', locationId: 'uuid', lotId: 'uuid?', lotNo: 'string?', serialNos: 'strings',
-  statusId: 'string', qtyDelta: 'qty', onHandAfter: 'qty',
+  statusId: 'string', qtyDelta: 'qty', onHandAfter: 'qty', unitCost: money('per base unit'), valueDelta: money('exact'),
 });
 
 const explosionNode: Schema = record({
@@ -79,7 +94,7 @@ export const RECORDS: Record<string, Schema> = {
     lotTracking: TRACKING, serialTracking: TRACKING, expiryTracking: TRACKING, isActive: 'bool',
     identifiers: list(record({ type: oneOf(IDENTIFIER_TYPES), value: 'string' })),
     attributes: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
-    uomConversions: list(record({ uomId: 'uuid', factor: 'qty' })), ...stamps,
+    uomConversions: list(record({ uomId: 'uuid', factor: 'qty' })), costMethod: oneOf(COST_METHODS), ...stamps,
   }),
   Facility: record({ id: 'uuid', code: 'string', name: 'string', type: oneOf(FACILITY_TYPES), isActive: 'bool', ...stamps }),
   Location: record({
@@ -197,6 +212,20 @@ export const RECORDS: Record<string, Schema> = {
     id: 'uuid', itemId: 'uuid', lotNo: 'string', expiresOn: 'date?', createdAt: 'time',
     origin: nullable(record({ type: 'string', workOrderId: 'uuid', workOrderNo: 'string', bomId: 'uuid', bomVersion: 'int' })),
   }),
+  StockValue: {
+    type: 'object', required: ['value', 'currency'],
+    description: 'One item at one facility, one item (groupBy=item: onHand and unitCost across facilities), or one facility (groupBy=facility: value only)',
+    properties: {
+      itemId: field('uuid'), itemNo: field('string'), facilityId: field('uuid'), onHand: field('qty'),
+      value: money('exact'), unitCost: { ...money('value / onHand, to six decimals; null at no stock'), type: ['number', 'null'] }, currency: field('string'),
+    },
+  },
+  Event: record({ seq: 'int', id: 'uuid', type: oneOf(EVENT_TYPES), occurredAt: 'time', data: { type: 'object' } }),
+  Webhook: record({ ...webhookFields, ...stamps }),
+  CreatedWebhook: record({
+    ...webhookFields, ...stamps,
+    secret: { type: ['string', 'null'], description: 'The signing secret: shown at creation only (null on an Idempotency-Key replay)' },
+  }),
   Token: record({ id: 'uuid', name: 'string', permissions: 'strings', createdAt: 'time', expiresAt: 'time?', revokedAt: 'time?' }),
   CreatedToken: record({
     id: 'uuid', name: 'string', permissions: 'strings', token: { type: 'string', description: 'The clear token: shown this once, stored only as a hash' },
@@ -252,6 +281,10 @@ const ANSWERS: Array<[RegExp, string]> = [
   [/^\w+ \/v1\/production\/boms/, 'Bom'],
   [/^\w+ \/v1\/production\/work-orders/, 'WorkOrder'],
   [/^GET \/v1\/production\/lots\/\{lotId\}$/, 'ProductionLot'],
+  [/^GET \/v1\/inventory\/valuation$/, 'StockValue'],
+  [/^GET \/v1\/events$/, 'Event'],
+  [/^POST \/v1\/webhooks$/, 'CreatedWebhook'],
+  [/^\w+ \/v1\/webhooks/, 'Webhook'],
   [/^POST \/v1\/auth\/tokens$/, 'CreatedToken'],
   [/^\w+ \/v1\/auth\/tokens/, 'Token'],
 ];
