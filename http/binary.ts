@@ -4,6 +4,7 @@
 // inside itself. It travels as an asset, is written once to a cache directory (named by the
 // addon's hash, so a new build never loads an old addon) and loaded with process.dlopen
 // before the CLI runs.
+import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -44,6 +45,7 @@ async function start(): Promise<number> {
   if (sea.isSea()) {
     const ims = ((globalThis as { ims?: object }).ims ??= {}) as ReturnType<typeof embedded>;
     ims.sqliteAddon = loadSqliteAddon(Buffer.from(sea.getRawAsset(ADDON)));
+    ims.betterSqlite3 = { Database, version: ims.betterSqlite3Version ?? 'bundled' };
   }
   return main(process.argv.slice(2));
 }

@@ -25,7 +25,8 @@ const started = Date.now();
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const carried = { version, migrations: { sqlite: migrations('sqlite'), postgres: migrations('postgres') } };
+const betterSqlite3Version = JSON.parse(readFileSync(require.resolve('better-sqlite3/package.json'), 'utf8')).version;
+const carried = { version, betterSqlite3Version, migrations: { sqlite: migrations('sqlite'), postgres: migrations('postgres') } };
 
 const esbuild = await import('esbuild');
 await esbuild.build({

@@ -16,6 +16,10 @@ export interface Embedded {
   migrations?: Record<'sqlite' | 'postgres', Migration[]>;
   /** better-sqlite3's addon, loaded with process.dlopen (it cannot be required from inside a binary). */
   sqliteAddon?: object;
+  /** better-sqlite3's JavaScript, bundled into the binary, and its version. */
+  betterSqlite3?: { Database: unknown; version: string };
+  /** The version of the better-sqlite3 bundled, written by the build. */
+  betterSqlite3Version?: string;
 }
 
 export function embedded(): Embedded {

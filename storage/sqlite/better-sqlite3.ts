@@ -6,7 +6,17 @@ import { createRequire } from 'node:module';
 import { embedded } from '../embedded.js';
 import type { Connection, Driver, RunResult, Statement } from './driver.js';
 
-const require = createRequire(import.meta.url);
+/**
+ * The module and its version: the single executable carries them bundled (it can require
+ * built-in modules only, and has no import.meta.url to require from); elsewhere they are
+ * required from node_modules, lazily.
+ */
+function requireBetterSqlite3(): { Database: typeof BetterSqlite3; version: string } {
+  const carried = embedded().betterSqlite3;
+  if (carried) return { Database: carried.Database as typeof BetterSqlite3, version: carried.version };
+  const require = createRequire(import.meta.url);
+  return { Database: require('better-sqlite3') as typeof BetterSqlite3, version: (require('better-sqlite3/package.json') as { version: string }).version };
+}
 
 /** better-sqlite3 when it is installed and built for this Node, else the reason why not. */
 export function loadBetterSqlite3(): Driver | string {
@@ -14,8 +24,7 @@ export function loadBetterSqlite3(): Driver | string {
   let version: string;
   let sqlite: string;
   try {
-    Database = require('better-sqlite3') as typeof BetterSqlite3;
-    version = (require('better-sqlite3/package.json') as { version: string }).version;
+    ({ Database, version } = requireBetterSqlite3());
     // Opening a database is what loads the addon: a build for another Node fails here.
     const probe = new Database(':memory:', options());
     sqlite = probe.prepare('SELECT sqlite_version()').pluck().get() as string;
