@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { verifyBalances } from '../../core/verify.js';
 import { openStore } from '../../storage/open.js';
 import { envWith, startHost, waitHealthy, type Host } from '../support/serve.js';
+import { chooseDriver } from '../../storage/sqlite/drivers.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const ADMIN = 'data_cli_admin_token_0123456789';
@@ -150,7 +150,7 @@ test('restore refuses a damaged file and a ledger that fails verify; a good back
 
   const drifted = join(dir, 'drifted.db');
   copyFileSync(join(dir, 'backup.db'), drifted);
-  const db = new Database(drifted);
+  const db = chooseDriver().open(drifted);
   db.prepare('UPDATE balances SET on_hand = on_hand + 1000000').run();
   db.close();
   r = await ims(['restore', drifted]);
