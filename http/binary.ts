@@ -42,8 +42,9 @@ function loadSqliteAddon(bytes: Buffer): object {
 async function start(): Promise<number> {
   // Loaded here, not imported: node:sea exists only in Node 20.12 and later, and only matters inside the binary.
   const sea = (await import('node:sea')) as { isSea(): boolean; getRawAsset(key: string): ArrayBuffer };
-  if (sea.isSea()) {
-    const ims = ((globalThis as { ims?: object }).ims ??= {}) as ReturnType<typeof embedded>;
+  const ims = ((globalThis as { ims?: object }).ims ??= {}) as ReturnType<typeof embedded>;
+  // Built with a Node that has node:sqlite, the binary carries no addon, and uses that driver.
+  if (sea.isSea() && ims.sqliteAddonAsset) {
     ims.sqliteAddon = loadSqliteAddon(Buffer.from(sea.getRawAsset(ADDON)));
     ims.betterSqlite3 = { Database, version: ims.betterSqlite3Version ?? 'bundled' };
   }

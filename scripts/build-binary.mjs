@@ -25,8 +25,24 @@ const started = Date.now();
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const betterSqlite3Version = JSON.parse(readFileSync(require.resolve('better-sqlite3/package.json'), 'utf8')).version;
-const carried = { version, betterSqlite3Version, migrations: { sqlite: migrations('sqlite'), postgres: migrations('postgres') } };
+/**
+ * Whether the Node building the binary has a node:sqlite the adapter can use (22.16+, 24: the
+ * same test as storage/sqlite/node-sqlite.ts). The binary runs on that same Node, so it then
+ * carries no native addon at all: the driver choice at start takes node:sqlite.
+ */
+function hasNodeSqlite() {
+  try {
+    const m = process.getBuiltinModule?.('node:sqlite');
+    return !!m && 'setReturnArrays' in m.StatementSync.prototype && typeof m.backup === 'function';
+  } catch {
+    return false;
+  }
+}
+
+const sqliteAddonAsset = !hasNodeSqlite();
+const betterSqlite3Version = sqliteAddonAsset
+  ? JSON.parse(readFileSync(require.resolve('better-sqlite3/package.json'), 'utf8')).version : undefined;
+const carried = { version, betterSqlite3Version, sqliteAddonAsset, migrations: { sqlite: migrations('sqlite'), postgres: migrations('postgres') } };
 
 const esbuild = await import('esbuild');
 await esbuild.build({
@@ -44,13 +60,12 @@ await esbuild.build({
   logLevel: 'warning',
 });
 
-const addon = require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
 const config = join(out, 'sea-config.json');
 writeFileSync(config, JSON.stringify({
   main: join(out, 'ims.cjs'),
   output: join(out, 'ims.blob'),
   disableExperimentalSEAWarning: true,
-  assets: { 'better_sqlite3.node': addon },
+  assets: sqliteAddonAsset ? { 'better_sqlite3.node': require.resolve('better-sqlite3/build/Release/better_sqlite3.node') } : {},
 }));
 execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
 
@@ -62,4 +77,5 @@ await inject(binary, 'NODE_SEA_BLOB', readFileSync(join(out, 'ims.blob')), {
   sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
   machoSegmentName: process.platform === 'darwin' ? 'NODE_SEA' : undefined,
 });
-console.log(`built ${binary} (ims ${version}, node ${process.version}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+const driver = sqliteAddonAsset ? `better-sqlite3 ${betterSqlite3Version}, its addon inside` : 'node:sqlite, no native addon';
+console.log(`built ${binary} (ims ${version}, node ${process.version}, SQLite through ${driver}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);

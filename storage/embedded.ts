@@ -20,6 +20,8 @@ export interface Embedded {
   betterSqlite3?: { Database: unknown; version: string };
   /** The version of the better-sqlite3 bundled, written by the build. */
   betterSqlite3Version?: string;
+  /** Whether the binary carries better-sqlite3's addon: not when built with a Node that has node:sqlite. */
+  sqliteAddonAsset?: boolean;
 }
 
 export function embedded(): Embedded {

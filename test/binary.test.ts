@@ -1,7 +1,8 @@
 // `npm run build:binary` makes one executable that needs no Node.js, node_modules or checkout
 // beside it: built once here (into a temporary directory), started from another directory on
-// a new SQLite file, it answers /health, migrates, posts stock through better-sqlite3's addon
-// (loaded from its cache directory) and records the posting's event.
+// a new SQLite file, it answers /health, migrates, posts stock and records the posting's event:
+// through better-sqlite3's addon (loaded from its cache directory) when built on Node 20, and
+// through node:sqlite with no addon at all when built on a Node that has it.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,6 +15,16 @@ import { freePort } from './support/postgres.mjs';
 const TOKEN = 'binary_admin_token_0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'ims-binary-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+/** Whether this Node (which builds the binary) has a node:sqlite the adapter uses. */
+function nodeSqlite(): boolean {
+  try {
+    const m = (process as { getBuiltinModule?: (id: string) => any }).getBuiltinModule?.('node:sqlite');
+    return !!m && 'setReturnArrays' in m.StatementSync.prototype && typeof m.backup === 'function';
+  } catch {
+    return false;
+  }
+}
 
 /** Why the binary cannot be built here, or null. */
 function skipReason(): string | null {
@@ -60,7 +71,7 @@ if (reason) {
       cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: '/usr/bin:/bin', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'data', 'ims.db')}`,
-        IMS_ADMIN_TOKEN: TOKEN, IMS_CACHE_DIR: join(dir, 'cache'), LOG_LEVEL: 'warn',
+        IMS_ADMIN_TOKEN: TOKEN, IMS_CACHE_DIR: join(dir, 'cache'), LOG_LEVEL: 'info',
       },
     });
     let output = '';
@@ -91,8 +102,15 @@ if (reason) {
       assert.equal(balances.body.data.map((b: { onHand: number }) => b.onHand), [7]);
       const events = await call(base, 'GET', '/v1/events?type=transaction.posted');
       assert.equal(events.body.data.map((e: any) => e.data.transactionId), [posted.body.data.id]);
-      // The addon was written to the cache directory, named by its hash.
-      assert.is(readdirSync(join(dir, 'cache')).filter((f) => f.startsWith('addon-')).length, 1);
+      if (nodeSqlite()) {
+        // Built with a Node that has node:sqlite: no addon inside, none written, that driver used.
+        assert.not.ok(existsSync(join(dir, 'cache')), 'no addon cache');
+        assert.match(output, /"sqliteDriver":"node:sqlite/);
+      } else {
+        // The addon was written to the cache directory, named by its hash.
+        assert.is(readdirSync(join(dir, 'cache')).filter((f) => f.startsWith('addon-')).length, 1);
+        assert.match(output, /"sqliteDriver":"better-sqlite3/);
+      }
     } finally {
       child.kill('SIGTERM');
     }
