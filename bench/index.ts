@@ -45,6 +45,15 @@ if (unknown.length) {
 }
 
 const parts = ['posting', 'explosion', 'http', 'growth'].filter((p) => !only || only.includes(p));
+// The servers run as an operator runs them: bin/ims.mjs takes the compiled dist/ when it is
+// fresh, so build it first (under tsx the server holds the TypeScript toolchain in memory too).
+if (parts.some((p) => p === 'http' || p === 'growth')) {
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) {
+    console.error('npm run build failed; the benchmark needs the compiled server');
+    process.exit(1);
+  }
+}
 const dir = mkdtempSync(join(tmpdir(), 'ims-bench-all-'));
 const reports: Record<string, { code: number; report: { targets?: Target[]; ok?: boolean } | null }> = {};
 try {
