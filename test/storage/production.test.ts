@@ -19,6 +19,7 @@ import {
   cancelWorkOrder, completeWorkOrder, createWorkOrder, releaseWorkOrder, type WorkOrderCompletionRecord, type WorkOrderRecord,
 } from '../../core/work-order.js';
 import { postAdjustment } from '../../core/adjustment.js';
+import { finishOrder, WAITED, WENT_ON } from '../support/locks.js';
 import { onEveryStore } from '../support/stores.js';
 
 const m = (n: number) => toMicro(n)! as Micro;
@@ -125,7 +126,6 @@ async function rejects(p: Promise<unknown>, expected: new (...args: any[]) => Er
 }
 
 const write = <T>(store: Store, fn: (tx: Writer) => Promise<T>) => store.write(fn);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function contract(name: string, open: () => Promise<Store>, skip: string | null): void {
   const s = suite(`production [${name}]`);
@@ -337,54 +337,20 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
         await tx.production.insertBom(b);
         await tx.production.insertWorkOrder(wo);
       });
-      const run = async (other: (tx: Writer) => Promise<unknown>) => {
-        const events: string[] = [];
-        let locked!: () => void;
-        const holding = new Promise<void>((r) => (locked = r));
-        const a = write(store, async (tx) => {
-          await tx.production.getWorkOrder(wo.id);
-          locked();
-          await sleep(300);
-          events.push('reader done');
-        });
-        await holding;
-        const c = write(store, async (tx) => {
-          await other(tx);
-          events.push('other unit locked');
-        });
-        await Promise.all([a, c]);
-        return events;
-      };
-      assert.equal(await run((tx) => tx.ledger.getStockPositions([{ itemId: w.x, facilityId: w.src }], NOW)), ['reader done', 'other unit locked']);
-      assert.equal(await run((tx) => tx.ledger.getStockPositions([{ itemId: w.y, facilityId: w.src }], NOW)), ['reader done', 'other unit locked']);
+      const run = (other: (tx: Writer) => Promise<unknown>) => finishOrder(store, (tx) => tx.production.getWorkOrder(wo.id), other);
+      assert.equal(await run((tx) => tx.ledger.getStockPositions([{ itemId: w.x, facilityId: w.src }], NOW)), WAITED);
+      assert.equal(await run((tx) => tx.ledger.getStockPositions([{ itemId: w.y, facilityId: w.src }], NOW)), WAITED);
       // Another item, or the same item elsewhere, does not wait.
-      assert.equal(await run((tx) => tx.ledger.getStockPositions([{ itemId: w.lotItem, facilityId: w.src }], NOW)), ['other unit locked', 'reader done']);
-      assert.equal(await run((tx) => tx.ledger.getStockPositions([{ itemId: w.x, facilityId: w.dst }], NOW)), ['other unit locked', 'reader done']);
+      assert.equal(await run((tx) => tx.ledger.getStockPositions([{ itemId: w.lotItem, facilityId: w.src }], NOW)), WENT_ON);
+      assert.equal(await run((tx) => tx.ledger.getStockPositions([{ itemId: w.x, facilityId: w.dst }], NOW)), WENT_ON);
       // The work order's row itself is locked too.
-      assert.equal(await run((tx) => tx.production.getWorkOrder(wo.id)), ['reader done', 'other unit locked']);
+      assert.equal(await run((tx) => tx.production.getWorkOrder(wo.id)), WAITED);
     });
 
     s('activations queue on one lock; other units do not', async () => {
-      const run = async (other: (tx: Writer) => Promise<unknown>) => {
-        const events: string[] = [];
-        let locked!: () => void;
-        const holding = new Promise<void>((r) => (locked = r));
-        const a = write(store, async (tx) => {
-          await tx.production.lockBomGraph();
-          locked();
-          await sleep(300);
-          events.push('first done');
-        });
-        await holding;
-        const c = write(store, async (tx) => {
-          await other(tx);
-          events.push('second went on');
-        });
-        await Promise.all([a, c]);
-        return events;
-      };
-      assert.equal(await run((tx) => tx.production.lockBomGraph()), ['first done', 'second went on']);
-      assert.equal(await run((tx) => tx.production.getActiveBoms([w.made])), ['second went on', 'first done']);
+      const run = (other: (tx: Writer) => Promise<unknown>) => finishOrder(store, (tx) => tx.production.lockBomGraph(), other);
+      assert.equal(await run((tx) => tx.production.lockBomGraph()), WAITED);
+      assert.equal(await run((tx) => tx.production.getActiveBoms([w.made])), WENT_ON);
     });
   }
 

@@ -15,6 +15,7 @@ import { unwrap, type Result } from '../../core/result.js';
 import type { SalesOrderRecord, SalesOrderStatus } from '../../core/sales.js';
 import { cancelSalesOrder, createSalesOrder, openSalesOrder, shipSalesOrder } from '../../core/sales-order.js';
 import { verifyBalances } from '../../core/verify.js';
+import { finishOrder, WAITED, WENT_ON } from '../support/locks.js';
 import { onEveryStore } from '../support/stores.js';
 
 const m = (n: number) => toMicro(n)! as Micro;
@@ -102,7 +103,6 @@ async function rejects(p: Promise<unknown>, expected: (new (...args: any[]) => E
 }
 
 const write = <T>(store: Store, fn: (tx: Writer) => Promise<T>) => store.write(fn);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function contract(name: string, open: () => Promise<Store>, skip: string | null): void {
   const s = suite(`sales orders [${name}]`);
@@ -255,28 +255,12 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
     s('an order read in a unit holds the stock locks of its lines at its facility', async () => {
       const o = oneLine(w, w.itemX, 'open');
       await write(store, (tx) => tx.sales.insertSalesOrder(o));
-      const run = async (pair: { itemId: string; facilityId: string }) => {
-        const events: string[] = [];
-        let locked!: () => void;
-        const holding = new Promise<void>((r) => (locked = r));
-        const a = write(store, async (tx) => {
-          await tx.sales.getSalesOrder(o.id);
-          locked();
-          await sleep(300);
-          events.push('reader done');
-        });
-        await holding;
-        const b = write(store, async (tx) => {
-          await tx.ledger.getStockPositions([pair], NOW);
-          events.push('other unit locked');
-        });
-        await Promise.all([a, b]);
-        return events;
-      };
-      assert.equal(await run({ itemId: w.itemX, facilityId: w.f1 }), ['reader done', 'other unit locked']);
+      const run = (pair: { itemId: string; facilityId: string }) =>
+        finishOrder(store, (tx) => tx.sales.getSalesOrder(o.id), (tx) => tx.ledger.getStockPositions([pair], NOW));
+      assert.equal(await run({ itemId: w.itemX, facilityId: w.f1 }), WAITED);
       // Another item, or the same item elsewhere, does not wait.
-      assert.equal(await run({ itemId: w.itemY, facilityId: w.f1 }), ['other unit locked', 'reader done']);
-      assert.equal(await run({ itemId: w.itemX, facilityId: w.f2 }), ['other unit locked', 'reader done']);
+      assert.equal(await run({ itemId: w.itemY, facilityId: w.f1 }), WENT_ON);
+      assert.equal(await run({ itemId: w.itemX, facilityId: w.f2 }), WENT_ON);
     });
   }
 

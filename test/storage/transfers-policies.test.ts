@@ -20,6 +20,7 @@ import {
   type TransferStatus,
 } from '../../core/transfer.js';
 import { verifyBalances } from '../../core/verify.js';
+import { finishOrder, WAITED, WENT_ON } from '../support/locks.js';
 import { onEveryStore } from '../support/stores.js';
 
 const m = (n: number) => toMicro(n)! as Micro;
@@ -114,7 +115,6 @@ async function rejects(p: Promise<unknown>, expected: (new (...args: any[]) => E
 }
 
 const write = <T>(store: Store, fn: (tx: Writer) => Promise<T>) => store.write(fn);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function contract(name: string, open: () => Promise<Store>, skip: string | null): void {
   const s = suite(`transfers and policies [${name}]`);
@@ -331,28 +331,12 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
     s('a transfer read in a unit holds the stock locks of its lines at the source', async () => {
       const t = transfer(w);
       await write(store, (tx) => tx.transfers.insertTransfer(t));
-      const run = async (pair: { itemId: string; facilityId: string }) => {
-        const events: string[] = [];
-        let locked!: () => void;
-        const holding = new Promise<void>((r) => (locked = r));
-        const a = write(store, async (tx) => {
-          await tx.transfers.getTransfer(t.id);
-          locked();
-          await sleep(300);
-          events.push('reader done');
-        });
-        await holding;
-        const b = write(store, async (tx) => {
-          await tx.ledger.getStockPositions([pair], NOW);
-          events.push('other unit locked');
-        });
-        await Promise.all([a, b]);
-        return events;
-      };
-      assert.equal(await run({ itemId: w.itemX, facilityId: w.src }), ['reader done', 'other unit locked']);
+      const run = (pair: { itemId: string; facilityId: string }) =>
+        finishOrder(store, (tx) => tx.transfers.getTransfer(t.id), (tx) => tx.ledger.getStockPositions([pair], NOW));
+      assert.equal(await run({ itemId: w.itemX, facilityId: w.src }), WAITED);
       // Another item, or the same item elsewhere, does not wait.
-      assert.equal(await run({ itemId: w.itemY, facilityId: w.src }), ['other unit locked', 'reader done']);
-      assert.equal(await run({ itemId: w.itemX, facilityId: w.dst }), ['other unit locked', 'reader done']);
+      assert.equal(await run({ itemId: w.itemY, facilityId: w.src }), WENT_ON);
+      assert.equal(await run({ itemId: w.itemX, facilityId: w.dst }), WENT_ON);
     });
   }
 
