@@ -11,11 +11,7 @@ import type { Page, PageRequest } from '../../core/page.js';
 import type { Micro } from '../../core/quantity.js';
 import { AVAILABLE } from '../../core/status.js';
 import { page, storable, Where, type Sql } from './sql.js';
-
-const lotOut = (lotId: string) => (lotId === '' ? null : lotId);
-const lotIn = (lotId: string | null) => lotId ?? '';
-const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
-const text = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
+import { byParent, json, lotIn, lotOut, text } from '../rows/columns.js';
 
 interface SessionRow {
   id: string;
@@ -73,8 +69,7 @@ export class PgCounts implements CountWriter {
       const r = await page<SessionRow>(s, 'SELECT *', 'FROM count_sessions', w.sql, w.args, 'created_at DESC, id DESC', p);
       const lines = r.items.length === 0 ? [] : await s.rows<LineRow>(`${LINES} WHERE l.session_id = ANY(?::text[])
         ORDER BY l.session_id, l.line_no`, [r.items.map((x) => x.id)]);
-      const bySession = new Map<string, LineRow[]>();
-      for (const l of lines) bySession.set(l.session_id, [...(bySession.get(l.session_id) ?? []), l]);
+      const bySession = byParent(lines, (l) => l.session_id, (l) => l);
       return { items: r.items.map((x) => toSession(x, bySession.get(x.id) ?? [])), total: r.total };
     });
   }

@@ -14,10 +14,7 @@ import { HOLDING } from './reservations.js';
 import { lockStock, stockPositions } from './stock.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
 import { byteOrder, page, storable, Where, type Sql } from './sql.js';
-
-// Balances and lines store '' for "no lot" so the balance key is never NULL.
-const lotOut = (lotId: string) => (lotId === '' ? null : lotId);
-const lotIn = (lotId: string | null) => lotId ?? '';
+import { byParent, lotIn, lotOut } from '../rows/columns.js';
 
 const LOT = 'SELECT id, item_id AS "itemId", lot_no AS "lotNo", expires_on AS "expiresOn", created_at AS "createdAt" FROM lots';
 
@@ -489,19 +486,15 @@ async function withLines(sql: Sql, rows: TransactionRow[]): Promise<TransactionV
     l.unit_cost AS "unitCost", l.value_delta AS "valueDelta"
     FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
     WHERE l.seq = ANY(?::bigint[]) ORDER BY l.seq, l.line_no`, [rows.map((r) => r.seq)]);
-  const bySeq = new Map<number, LineView[]>();
-  for (const { seq, ...l } of lines) {
-    const view: LineView = {
-      ...l,
-      lotId: lotOut(l.lotId!),
-      serialNos: l.serialNos ? JSON.parse(l.serialNos) : [],
-      qtyDelta: fromMicro(l.qtyDelta),
-      onHandAfter: fromMicro(l.onHandAfter),
-      unitCost: fromMoney(l.unitCost),
-      valueDelta: fromMoney(l.valueDelta),
-    };
-    bySeq.set(seq, [...(bySeq.get(seq) ?? []), view]);
-  }
+  const bySeq = byParent(lines, (l) => l.seq, ({ seq: _seq, ...l }): LineView => ({
+    ...l,
+    lotId: lotOut(l.lotId!),
+    serialNos: l.serialNos ? JSON.parse(l.serialNos) : [],
+    qtyDelta: fromMicro(l.qtyDelta),
+    onHandAfter: fromMicro(l.onHandAfter),
+    unitCost: fromMoney(l.unitCost),
+    valueDelta: fromMoney(l.valueDelta),
+  }));
   return rows.map(({ referenceType, referenceId, ...t }) => ({
     ...t,
     reference: { type: referenceType, id: referenceId },

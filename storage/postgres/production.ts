@@ -1,78 +1,15 @@
-import type { BomComponentRecord, BomFilter, BomRecord, BomStatus } from '../../core/bom.js';
+import type { BomComponentRecord, BomFilter, BomRecord } from '../../core/bom.js';
 import type { Page, PageRequest } from '../../core/page.js';
 import type { FacilityStock, ProductionWriter } from '../../core/production.js';
-import type { Micro } from '../../core/quantity.js';
 import type {
-  LotOrigin, WorkOrderCompletionRecord, WorkOrderComponentRecord, WorkOrderFilter, WorkOrderRecord, WorkOrderStatus,
+  LotOrigin, WorkOrderCompletionRecord, WorkOrderComponentRecord, WorkOrderFilter, WorkOrderRecord,
 } from '../../core/work-order.js';
+import {
+  bomRecords, workOrderRecords, type BomRow, type ComponentRow, type CompletionRow, type WorkOrderLineRow, type WorkOrderRow,
+} from '../rows/production.js';
 import { HOLDING } from './reservations.js';
 import { lockStock } from './stock.js';
 import { page, storable, Where, type Sql } from './sql.js';
-
-interface BomRow {
-  id: string;
-  item_id: string;
-  version: number;
-  status: BomStatus;
-  output_qty: Micro;
-  notes: string | null;
-  status_history: string;
-  created_at: string;
-  updated_at: string;
-  revision: number;
-}
-
-interface ComponentRow {
-  id: string;
-  bom_id: string;
-  line_no: number;
-  item_id: string;
-  qty: Micro;
-  uom_id: string | null;
-  qty_base: Micro;
-  scrap_pct: Micro;
-}
-
-interface WorkOrderRow {
-  id: string;
-  work_order_no: string;
-  item_id: string;
-  bom_id: string;
-  bom_version: number;
-  facility_id: string;
-  output_location_id: string;
-  component_location_id: string | null;
-  qty: Micro;
-  qty_completed: Micro;
-  status: WorkOrderStatus;
-  notes: string | null;
-  status_history: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
-
-interface LineRow {
-  id: string;
-  work_order_id: string;
-  line_no: number;
-  item_id: string;
-  qty_required: Micro;
-  qty_issued: Micro;
-  reservation_id: string | null;
-}
-
-interface CompletionRow {
-  id: string;
-  work_order_id: string;
-  completion_no: number;
-  qty: Micro;
-  issue_transaction_id: string | null;
-  output_transaction_id: string;
-  lot_id: string | null;
-  lot_no: string | null;
-  created_at: string;
-}
 
 /** The key of the advisory lock every BOM activation takes first. */
 const BOM_GRAPH_LOCK = 'ims:bom-graph';
@@ -268,66 +205,14 @@ async function withComponents(sql: Sql, rows: BomRow[]): Promise<BomRecord[]> {
   if (rows.length === 0) return [];
   const lines = await sql.rows<ComponentRow>('SELECT * FROM bom_components WHERE bom_id = ANY(?::text[]) ORDER BY bom_id, line_no',
     [rows.map((r) => r.id)]);
-  const byBom = new Map<string, BomComponentRecord[]>();
-  for (const l of lines) {
-    let list = byBom.get(l.bom_id);
-    if (!list) byBom.set(l.bom_id, (list = []));
-    list.push({ id: l.id, lineNo: l.line_no, itemId: l.item_id, qty: l.qty, uomId: l.uom_id, qtyBase: l.qty_base, scrapPct: l.scrap_pct });
-  }
-  return rows.map((r) => ({
-    id: r.id,
-    itemId: r.item_id,
-    version: r.version,
-    status: r.status,
-    outputQty: r.output_qty,
-    notes: r.notes,
-    components: byBom.get(r.id) ?? [],
-    statusHistory: JSON.parse(r.status_history),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    revision: r.revision,
-  }));
+  return bomRecords(rows, lines);
 }
 
 async function withLines(sql: Sql, rows: WorkOrderRow[]): Promise<WorkOrderRecord[]> {
   if (rows.length === 0) return [];
   const list = rows.map((r) => r.id);
-  const lines = await sql.rows<LineRow>('SELECT * FROM work_order_components WHERE work_order_id = ANY(?::text[]) ORDER BY work_order_id, line_no', [list]);
+  const lines = await sql.rows<WorkOrderLineRow>('SELECT * FROM work_order_components WHERE work_order_id = ANY(?::text[]) ORDER BY work_order_id, line_no', [list]);
   const completions = await sql.rows<CompletionRow>(`SELECT * FROM work_order_completions WHERE work_order_id = ANY(?::text[])
     ORDER BY work_order_id, completion_no`, [list]);
-  const byOrder = new Map<string, WorkOrderComponentRecord[]>();
-  for (const l of lines) {
-    let items = byOrder.get(l.work_order_id);
-    if (!items) byOrder.set(l.work_order_id, (items = []));
-    items.push({ id: l.id, lineNo: l.line_no, itemId: l.item_id, qtyRequired: l.qty_required, qtyIssued: l.qty_issued, reservationId: l.reservation_id });
-  }
-  const done = new Map<string, WorkOrderCompletionRecord[]>();
-  for (const c of completions) {
-    let items = done.get(c.work_order_id);
-    if (!items) done.set(c.work_order_id, (items = []));
-    items.push({
-      id: c.id, workOrderId: c.work_order_id, completionNo: c.completion_no, qty: c.qty, issueTransactionId: c.issue_transaction_id,
-      outputTransactionId: c.output_transaction_id, lotId: c.lot_id, lotNo: c.lot_no, createdAt: c.created_at,
-    });
-  }
-  return rows.map((r) => ({
-    id: r.id,
-    workOrderNo: r.work_order_no,
-    itemId: r.item_id,
-    bomId: r.bom_id,
-    bomVersion: r.bom_version,
-    facilityId: r.facility_id,
-    outputLocationId: r.output_location_id,
-    componentLocationId: r.component_location_id,
-    qty: r.qty,
-    qtyCompleted: r.qty_completed,
-    status: r.status,
-    notes: r.notes,
-    components: byOrder.get(r.id) ?? [],
-    completions: done.get(r.id) ?? [],
-    statusHistory: JSON.parse(r.status_history),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    version: r.version,
-  }));
+  return workOrderRecords(rows, lines, completions);
 }

@@ -8,9 +8,7 @@ import {
 import type { ItemFacility } from '../../core/stock.js';
 import { lockStock } from './stock.js';
 import { page, storable, Where, type Sql } from './sql.js';
-
-const lotOut = (lotId: string) => (lotId === '' ? null : lotId);
-const lotIn = (lotId: string | null) => lotId ?? '';
+import { lotIn, lotOut } from '../rows/columns.js';
 
 interface ReservationRow {
   id: string;

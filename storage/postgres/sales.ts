@@ -1,38 +1,8 @@
 import type { Page, PageRequest } from '../../core/page.js';
-import type { Micro } from '../../core/quantity.js';
-import type { SalesOrderFilter, SalesOrderLineRecord, SalesOrderRecord, SalesOrderStatus, SalesWriter } from '../../core/sales.js';
+import type { SalesOrderFilter, SalesOrderLineRecord, SalesOrderRecord, SalesWriter } from '../../core/sales.js';
+import { salesOrderRecords, type SalesOrderLineRow, type SalesOrderRow } from '../rows/sales.js';
 import { lockStock } from './stock.js';
 import { page, storable, Where, type Sql } from './sql.js';
-
-interface OrderRow {
-  id: string;
-  order_no: string;
-  customer_id: string;
-  facility_id: string;
-  status: SalesOrderStatus;
-  requested_on: string | null;
-  notes: string | null;
-  currency: string | null;
-  total: Micro;
-  status_history: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
-
-interface LineRow {
-  id: string;
-  order_id: string;
-  line_no: number;
-  item_id: string;
-  uom_id: string;
-  uom_factor: Micro;
-  qty: Micro;
-  unit_price: Micro;
-  amount: Micro;
-  qty_shipped: Micro;
-  reservation_id: string | null;
-}
 
 export class PgSales implements SalesWriter {
   constructor(private readonly sql: Sql) {}
@@ -51,11 +21,11 @@ export class PgSales implements SalesWriter {
       const pairs = await this.sql.rows<{ item_id: string; facility_id: string }>(`SELECT DISTINCT l.item_id, o.facility_id
         FROM sales_orders o JOIN sales_order_lines l ON l.order_id = o.id WHERE o.id = ?`, [id]);
       await lockStock(this.sql, pairs.map((p) => ({ itemId: p.item_id, facilityId: p.facility_id })));
-      const [row] = await this.sql.rows<OrderRow>('SELECT * FROM sales_orders WHERE id = ? FOR UPDATE', [id]);
+      const [row] = await this.sql.rows<SalesOrderRow>('SELECT * FROM sales_orders WHERE id = ? FOR UPDATE', [id]);
       return row ? (await withLines(this.sql, [row]))[0]! : null;
     }
     return this.sql.snapshot(async (s) => {
-      const [row] = await s.rows<OrderRow>('SELECT * FROM sales_orders WHERE id = ?', [id]);
+      const [row] = await s.rows<SalesOrderRow>('SELECT * FROM sales_orders WHERE id = ?', [id]);
       return row ? (await withLines(s, [row]))[0]! : null;
     });
   }
@@ -71,7 +41,7 @@ export class PgSales implements SalesWriter {
       .add(`(strpos(lower(order_no), ?::text) > 0
         OR customer_id IN (SELECT id FROM parties WHERE kind = 'customer' AND strpos(lower(code), ?::text) > 0))`, q, q);
     return this.sql.snapshot(async (s) => {
-      const r = await page<OrderRow>(s, 'SELECT *', 'FROM sales_orders', w.sql, w.args, 'created_at DESC, id DESC', p);
+      const r = await page<SalesOrderRow>(s, 'SELECT *', 'FROM sales_orders', w.sql, w.args, 'created_at DESC, id DESC', p);
       return { items: await withLines(s, r.items), total: r.total };
     });
   }
@@ -113,42 +83,11 @@ export class PgSales implements SalesWriter {
 }
 
 /** The orders' lines; inside a write unit locked FOR UPDATE (after the order's own row). */
-async function withLines(sql: Sql, rows: OrderRow[]): Promise<SalesOrderRecord[]> {
+async function withLines(sql: Sql, rows: SalesOrderRow[]): Promise<SalesOrderRecord[]> {
   if (rows.length === 0) return [];
   const lock = sql.unit ? ' FOR UPDATE' : '';
-  const lines = await sql.rows<LineRow>(`SELECT * FROM sales_order_lines WHERE order_id = ANY(?::text[]) ORDER BY order_id, line_no${lock}`,
+  const lines = await sql.rows<SalesOrderLineRow>(`SELECT * FROM sales_order_lines WHERE order_id = ANY(?::text[]) ORDER BY order_id, line_no${lock}`,
     [rows.map((r) => r.id)]);
-  const byOrder = new Map<string, SalesOrderLineRecord[]>();
-  for (const l of lines) byOrder.set(l.order_id, [...(byOrder.get(l.order_id) ?? []), toLine(l)]);
-  return rows.map((r) => ({
-    id: r.id,
-    orderNo: r.order_no,
-    customerId: r.customer_id,
-    facilityId: r.facility_id,
-    status: r.status,
-    requestedOn: r.requested_on,
-    notes: r.notes,
-    currency: r.currency,
-    lines: byOrder.get(r.id) ?? [],
-    total: r.total,
-    statusHistory: JSON.parse(r.status_history),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    version: r.version,
-  }));
+  return salesOrderRecords(rows, lines);
 }
 
-function toLine(l: LineRow): SalesOrderLineRecord {
-  return {
-    id: l.id,
-    lineNo: l.line_no,
-    itemId: l.item_id,
-    qty: l.qty,
-    uomId: l.uom_id,
-    uomFactor: l.uom_factor,
-    unitPrice: l.unit_price,
-    amount: l.amount,
-    qtyShipped: l.qty_shipped,
-    reservationId: l.reservation_id,
-  };
-}

@@ -3,48 +3,11 @@ import type { Micro } from '../../core/quantity.js';
 import type { ItemFacility } from '../../core/stock.js';
 import {
   INBOUND_STATUSES, type TransferFilter, type TransferLineRecord, type TransferRecord, type TransferShipmentRecord,
-  type TransferStatus, type TransferWriter,
+  type TransferWriter,
 } from '../../core/transfer.js';
+import { toShipment, transferRecords, type ShipmentRow, type TransferLineRow, type TransferRow } from '../rows/transfers.js';
 import { lockStock } from './stock.js';
 import { page, storable, Where, type Sql } from './sql.js';
-
-interface TransferRow {
-  id: string;
-  transfer_no: string;
-  from_facility_id: string;
-  to_facility_id: string;
-  status: TransferStatus;
-  notes: string | null;
-  status_history: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
-
-interface LineRow {
-  id: string;
-  transfer_id: string;
-  line_no: number;
-  item_id: string;
-  lot_id: string | null;
-  qty: Micro;
-  qty_shipped: Micro;
-  qty_received: Micro;
-  reservation_id: string | null;
-}
-
-interface ShipmentRow {
-  id: string;
-  transfer_id: string;
-  line_id: string;
-  ship_no: number;
-  transaction_id: string;
-  lot_id: string | null;
-  serial_nos: string | null;
-  qty: Micro;
-  qty_received: Micro;
-  created_at: string;
-}
 
 const INBOUND = `t.status IN (${INBOUND_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
@@ -156,49 +119,8 @@ export class PgTransfers implements TransferWriter {
 async function withLines(sql: Sql, rows: TransferRow[]): Promise<TransferRecord[]> {
   if (rows.length === 0) return [];
   const lock = sql.unit ? ' FOR UPDATE' : '';
-  const lines = await sql.rows<LineRow>(`SELECT * FROM transfer_lines WHERE transfer_id = ANY(?::text[]) ORDER BY transfer_id, line_no${lock}`,
+  const lines = await sql.rows<TransferLineRow>(`SELECT * FROM transfer_lines WHERE transfer_id = ANY(?::text[]) ORDER BY transfer_id, line_no${lock}`,
     [rows.map((r) => r.id)]);
-  const byTransfer = new Map<string, TransferLineRecord[]>();
-  for (const l of lines) byTransfer.set(l.transfer_id, [...(byTransfer.get(l.transfer_id) ?? []), toLine(l)]);
-  return rows.map((r) => ({
-    id: r.id,
-    transferNo: r.transfer_no,
-    fromFacilityId: r.from_facility_id,
-    toFacilityId: r.to_facility_id,
-    status: r.status,
-    notes: r.notes,
-    lines: byTransfer.get(r.id) ?? [],
-    statusHistory: JSON.parse(r.status_history),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    version: r.version,
-  }));
+  return transferRecords(rows, lines);
 }
 
-function toLine(l: LineRow): TransferLineRecord {
-  return {
-    id: l.id,
-    lineNo: l.line_no,
-    itemId: l.item_id,
-    qty: l.qty,
-    lotId: l.lot_id,
-    qtyShipped: l.qty_shipped,
-    qtyReceived: l.qty_received,
-    reservationId: l.reservation_id,
-  };
-}
-
-function toShipment(s: ShipmentRow): TransferShipmentRecord {
-  return {
-    id: s.id,
-    transferId: s.transfer_id,
-    lineId: s.line_id,
-    shipNo: s.ship_no,
-    transactionId: s.transaction_id,
-    lotId: s.lot_id,
-    serialNos: s.serial_nos ? JSON.parse(s.serial_nos) : [],
-    qty: s.qty,
-    qtyReceived: s.qty_received,
-    createdAt: s.created_at,
-  };
-}

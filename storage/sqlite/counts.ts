@@ -10,11 +10,7 @@ import type { Micro } from '../../core/quantity.js';
 import { AVAILABLE } from '../../core/status.js';
 import type { Statements } from './database.js';
 import { page, uniqueViolations, Where } from './sql.js';
-
-const lotOut = (lotId: string) => (lotId === '' ? null : lotId);
-const lotIn = (lotId: string | null) => lotId ?? '';
-const json = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
-const text = (value: unknown): string | null => (value === null ? null : JSON.stringify(value));
+import { byParent, json, lotIn, lotOut, text } from '../rows/columns.js';
 
 interface SessionRow {
   id: string;
@@ -75,8 +71,7 @@ export class SqliteCounts implements CountWriter {
     const r = await page<SessionRow>(this.sql, 'SELECT *', 'FROM count_sessions', w.sql, w.args, 'created_at DESC, id DESC', p);
     const lines = r.items.length === 0 ? [] : this.sql.get(`${LINES} WHERE l.session_id IN (SELECT value FROM json_each(?))
       ORDER BY l.session_id, l.line_no`).all(JSON.stringify(r.items.map((s) => s.id))) as LineRow[];
-    const bySession = new Map<string, LineRow[]>();
-    for (const l of lines) bySession.set(l.session_id, [...(bySession.get(l.session_id) ?? []), l]);
+    const bySession = byParent(lines, (l) => l.session_id, (l) => l);
     return { items: r.items.map((s) => toSession(s, bySession.get(s.id) ?? [])), total: r.total };
   }
 

@@ -1,78 +1,15 @@
-import type { BomComponentRecord, BomFilter, BomRecord, BomStatus } from '../../core/bom.js';
+import type { BomFilter, BomRecord } from '../../core/bom.js';
 import type { Page, PageRequest } from '../../core/page.js';
 import type { FacilityStock, ProductionWriter } from '../../core/production.js';
-import type { Micro } from '../../core/quantity.js';
 import type {
-  LotOrigin, WorkOrderCompletionRecord, WorkOrderComponentRecord, WorkOrderFilter, WorkOrderRecord, WorkOrderStatus,
+  LotOrigin, WorkOrderCompletionRecord, WorkOrderFilter, WorkOrderRecord,
 } from '../../core/work-order.js';
+import {
+  bomRecords, workOrderRecords, type BomRow, type ComponentRow, type CompletionRow, type WorkOrderLineRow, type WorkOrderRow,
+} from '../rows/production.js';
 import type { Statements } from './database.js';
 import { HOLDING } from './reservations.js';
 import { page, uniqueViolations, Where } from './sql.js';
-
-interface BomRow {
-  id: string;
-  item_id: string;
-  version: number;
-  status: BomStatus;
-  output_qty: Micro;
-  notes: string | null;
-  status_history: string;
-  created_at: string;
-  updated_at: string;
-  revision: number;
-}
-
-interface ComponentRow {
-  id: string;
-  bom_id: string;
-  line_no: number;
-  item_id: string;
-  qty: Micro;
-  uom_id: string | null;
-  qty_base: Micro;
-  scrap_pct: Micro;
-}
-
-interface WorkOrderRow {
-  id: string;
-  work_order_no: string;
-  item_id: string;
-  bom_id: string;
-  bom_version: number;
-  facility_id: string;
-  output_location_id: string;
-  component_location_id: string | null;
-  qty: Micro;
-  qty_completed: Micro;
-  status: WorkOrderStatus;
-  notes: string | null;
-  status_history: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
-
-interface LineRow {
-  id: string;
-  work_order_id: string;
-  line_no: number;
-  item_id: string;
-  qty_required: Micro;
-  qty_issued: Micro;
-  reservation_id: string | null;
-}
-
-interface CompletionRow {
-  id: string;
-  work_order_id: string;
-  completion_no: number;
-  qty: Micro;
-  issue_transaction_id: string | null;
-  output_transaction_id: string;
-  lot_id: string | null;
-  lot_no: string | null;
-  created_at: string;
-}
 
 const ids = (xs: readonly string[]) => JSON.stringify(xs);
 
@@ -124,13 +61,7 @@ export class SqliteProduction implements ProductionWriter {
     if (rows.length === 0) return [];
     const lines = this.sql.get(`SELECT * FROM bom_components WHERE bom_id IN (SELECT value FROM json_each(?))
       ORDER BY bom_id, line_no`).all(ids(rows.map((r) => r.id))) as ComponentRow[];
-    const byBom = new Map<string, BomComponentRecord[]>();
-    for (const l of lines) {
-      let list = byBom.get(l.bom_id);
-      if (!list) byBom.set(l.bom_id, (list = []));
-      list.push({ id: l.id, lineNo: l.line_no, itemId: l.item_id, qty: l.qty, uomId: l.uom_id, qtyBase: l.qty_base, scrapPct: l.scrap_pct });
-    }
-    return rows.map((r) => toBom(r, byBom.get(r.id) ?? []));
+    return bomRecords(rows, lines);
   }
 
   /** Units run one at a time on SQLite: nothing to lock. */
@@ -184,10 +115,10 @@ export class SqliteProduction implements ProductionWriter {
     if (rows.length === 0) return [];
     const list = ids(rows.map((r) => r.id));
     const lines = this.sql.get(`SELECT * FROM work_order_components WHERE work_order_id IN (SELECT value FROM json_each(?))
-      ORDER BY work_order_id, line_no`).all(list) as LineRow[];
+      ORDER BY work_order_id, line_no`).all(list) as WorkOrderLineRow[];
     const completions = this.sql.get(`SELECT * FROM work_order_completions WHERE work_order_id IN (SELECT value FROM json_each(?))
       ORDER BY work_order_id, completion_no`).all(list) as CompletionRow[];
-    return assemble(rows, lines, completions);
+    return workOrderRecords(rows, lines, completions);
   }
 
   async getLotOrigin(lotId: string): Promise<LotOrigin | null> {
@@ -243,56 +174,3 @@ export class SqliteProduction implements ProductionWriter {
   }
 }
 
-function toBom(r: BomRow, components: BomComponentRecord[]): BomRecord {
-  return {
-    id: r.id,
-    itemId: r.item_id,
-    version: r.version,
-    status: r.status,
-    outputQty: r.output_qty,
-    notes: r.notes,
-    components,
-    statusHistory: JSON.parse(r.status_history),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    revision: r.revision,
-  };
-}
-
-function assemble(rows: WorkOrderRow[], lines: LineRow[], completions: CompletionRow[]): WorkOrderRecord[] {
-  const byOrder = new Map<string, WorkOrderComponentRecord[]>();
-  for (const l of lines) {
-    let list = byOrder.get(l.work_order_id);
-    if (!list) byOrder.set(l.work_order_id, (list = []));
-    list.push({ id: l.id, lineNo: l.line_no, itemId: l.item_id, qtyRequired: l.qty_required, qtyIssued: l.qty_issued, reservationId: l.reservation_id });
-  }
-  const done = new Map<string, WorkOrderCompletionRecord[]>();
-  for (const c of completions) {
-    let list = done.get(c.work_order_id);
-    if (!list) done.set(c.work_order_id, (list = []));
-    list.push({
-      id: c.id, workOrderId: c.work_order_id, completionNo: c.completion_no, qty: c.qty, issueTransactionId: c.issue_transaction_id,
-      outputTransactionId: c.output_transaction_id, lotId: c.lot_id, lotNo: c.lot_no, createdAt: c.created_at,
-    });
-  }
-  return rows.map((r) => ({
-    id: r.id,
-    workOrderNo: r.work_order_no,
-    itemId: r.item_id,
-    bomId: r.bom_id,
-    bomVersion: r.bom_version,
-    facilityId: r.facility_id,
-    outputLocationId: r.output_location_id,
-    componentLocationId: r.component_location_id,
-    qty: r.qty,
-    qtyCompleted: r.qty_completed,
-    status: r.status,
-    notes: r.notes,
-    components: byOrder.get(r.id) ?? [],
-    completions: done.get(r.id) ?? [],
-    statusHistory: JSON.parse(r.status_history),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    version: r.version,
-  }));
-}

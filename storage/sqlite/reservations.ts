@@ -8,10 +8,9 @@ import {
 import type { ItemFacility } from '../../core/stock.js';
 import type { Statements } from './database.js';
 import { page, uniqueViolations, Where } from './sql.js';
+import { lotIn, lotOut } from '../rows/columns.js';
 
 // An allocation's lot is '' when the item has no lots, so the place key is never NULL.
-const lotOut = (lotId: string) => (lotId === '' ? null : lotId);
-const lotIn = (lotId: string | null) => lotId ?? '';
 
 interface ReservationRow {
   id: string;

@@ -1,44 +1,14 @@
 import type { Page, PageRequest } from '../../core/page.js';
-import type { Micro } from '../../core/quantity.js';
-import type { SalesOrderFilter, SalesOrderLineRecord, SalesOrderRecord, SalesOrderStatus, SalesWriter } from '../../core/sales.js';
+import type { SalesOrderFilter, SalesOrderRecord, SalesWriter } from '../../core/sales.js';
+import { salesOrderRecords, type SalesOrderLineRow, type SalesOrderRow } from '../rows/sales.js';
 import type { Statements } from './database.js';
 import { page, uniqueViolations, Where } from './sql.js';
-
-interface OrderRow {
-  id: string;
-  order_no: string;
-  customer_id: string;
-  facility_id: string;
-  status: SalesOrderStatus;
-  requested_on: string | null;
-  notes: string | null;
-  currency: string | null;
-  total: Micro;
-  status_history: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
-
-interface LineRow {
-  id: string;
-  order_id: string;
-  line_no: number;
-  item_id: string;
-  uom_id: string;
-  uom_factor: Micro;
-  qty: Micro;
-  unit_price: Micro;
-  amount: Micro;
-  qty_shipped: Micro;
-  reservation_id: string | null;
-}
 
 export class SqliteSales implements SalesWriter {
   constructor(private readonly sql: Statements) {}
 
   async getSalesOrder(id: string): Promise<SalesOrderRecord | null> {
-    const row = this.sql.get('SELECT * FROM sales_orders WHERE id = ?').get(id) as OrderRow | undefined;
+    const row = this.sql.get('SELECT * FROM sales_orders WHERE id = ?').get(id) as SalesOrderRow | undefined;
     return row ? this.withLines([row])[0]! : null;
   }
 
@@ -52,32 +22,15 @@ export class SqliteSales implements SalesWriter {
       .add('id IN (SELECT order_id FROM sales_order_lines WHERE item_id = ?)', f.itemId)
       .add(`(instr(lower(order_no), ?) > 0
         OR customer_id IN (SELECT id FROM parties WHERE kind = 'customer' AND instr(lower(code), ?) > 0))`, q, q);
-    const r = await page<OrderRow>(this.sql, 'SELECT *', 'FROM sales_orders', w.sql, w.args, 'created_at DESC, id DESC', p);
+    const r = await page<SalesOrderRow>(this.sql, 'SELECT *', 'FROM sales_orders', w.sql, w.args, 'created_at DESC, id DESC', p);
     return { items: this.withLines(r.items), total: r.total };
   }
 
-  private withLines(rows: OrderRow[]): SalesOrderRecord[] {
+  private withLines(rows: SalesOrderRow[]): SalesOrderRecord[] {
     if (rows.length === 0) return [];
     const lines = this.sql.get(`SELECT * FROM sales_order_lines WHERE order_id IN (SELECT value FROM json_each(?))
-      ORDER BY order_id, line_no`).all(JSON.stringify(rows.map((r) => r.id))) as LineRow[];
-    const byOrder = new Map<string, SalesOrderLineRecord[]>();
-    for (const l of lines) byOrder.set(l.order_id, [...(byOrder.get(l.order_id) ?? []), toLine(l)]);
-    return rows.map((r) => ({
-      id: r.id,
-      orderNo: r.order_no,
-      customerId: r.customer_id,
-      facilityId: r.facility_id,
-      status: r.status,
-      requestedOn: r.requested_on,
-      notes: r.notes,
-      currency: r.currency,
-      lines: byOrder.get(r.id) ?? [],
-      total: r.total,
-      statusHistory: JSON.parse(r.status_history),
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      version: r.version,
-    }));
+      ORDER BY order_id, line_no`).all(JSON.stringify(rows.map((r) => r.id))) as SalesOrderLineRow[];
+    return salesOrderRecords(rows, lines);
   }
 
   async insertSalesOrder(o: SalesOrderRecord): Promise<void> {
@@ -115,17 +68,3 @@ export class SqliteSales implements SalesWriter {
   }
 }
 
-function toLine(l: LineRow): SalesOrderLineRecord {
-  return {
-    id: l.id,
-    lineNo: l.line_no,
-    itemId: l.item_id,
-    qty: l.qty,
-    uomId: l.uom_id,
-    uomFactor: l.uom_factor,
-    unitPrice: l.unit_price,
-    amount: l.amount,
-    qtyShipped: l.qty_shipped,
-    reservationId: l.reservation_id,
-  };
-}

@@ -2,49 +2,12 @@ import type { Page, PageRequest } from '../../core/page.js';
 import type { Micro } from '../../core/quantity.js';
 import type { ItemFacility } from '../../core/stock.js';
 import {
-  INBOUND_STATUSES, type TransferFilter, type TransferLineRecord, type TransferRecord, type TransferShipmentRecord,
-  type TransferStatus, type TransferWriter,
+  INBOUND_STATUSES, type TransferFilter, type TransferRecord, type TransferShipmentRecord,
+  type TransferWriter,
 } from '../../core/transfer.js';
+import { toShipment, transferRecords, type ShipmentRow, type TransferLineRow, type TransferRow } from '../rows/transfers.js';
 import type { Statements } from './database.js';
 import { page, uniqueViolations, Where } from './sql.js';
-
-interface TransferRow {
-  id: string;
-  transfer_no: string;
-  from_facility_id: string;
-  to_facility_id: string;
-  status: TransferStatus;
-  notes: string | null;
-  status_history: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
-
-interface LineRow {
-  id: string;
-  transfer_id: string;
-  line_no: number;
-  item_id: string;
-  lot_id: string | null;
-  qty: Micro;
-  qty_shipped: Micro;
-  qty_received: Micro;
-  reservation_id: string | null;
-}
-
-interface ShipmentRow {
-  id: string;
-  transfer_id: string;
-  line_id: string;
-  ship_no: number;
-  transaction_id: string;
-  lot_id: string | null;
-  serial_nos: string | null;
-  qty: Micro;
-  qty_received: Micro;
-  created_at: string;
-}
 
 const INBOUND = `t.status IN (${INBOUND_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
@@ -73,22 +36,8 @@ export class SqliteTransfers implements TransferWriter {
   private withLines(rows: TransferRow[]): TransferRecord[] {
     if (rows.length === 0) return [];
     const lines = this.sql.get(`SELECT * FROM transfer_lines WHERE transfer_id IN (SELECT value FROM json_each(?))
-      ORDER BY transfer_id, line_no`).all(JSON.stringify(rows.map((r) => r.id))) as LineRow[];
-    const byTransfer = new Map<string, TransferLineRecord[]>();
-    for (const l of lines) byTransfer.set(l.transfer_id, [...(byTransfer.get(l.transfer_id) ?? []), toLine(l)]);
-    return rows.map((r) => ({
-      id: r.id,
-      transferNo: r.transfer_no,
-      fromFacilityId: r.from_facility_id,
-      toFacilityId: r.to_facility_id,
-      status: r.status,
-      notes: r.notes,
-      lines: byTransfer.get(r.id) ?? [],
-      statusHistory: JSON.parse(r.status_history),
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      version: r.version,
-    }));
+      ORDER BY transfer_id, line_no`).all(JSON.stringify(rows.map((r) => r.id))) as TransferLineRow[];
+    return transferRecords(rows, lines);
   }
 
   async getShipments(transferId: string): Promise<TransferShipmentRecord[]> {
@@ -142,30 +91,3 @@ export class SqliteTransfers implements TransferWriter {
   }
 }
 
-function toLine(l: LineRow): TransferLineRecord {
-  return {
-    id: l.id,
-    lineNo: l.line_no,
-    itemId: l.item_id,
-    qty: l.qty,
-    lotId: l.lot_id,
-    qtyShipped: l.qty_shipped,
-    qtyReceived: l.qty_received,
-    reservationId: l.reservation_id,
-  };
-}
-
-function toShipment(s: ShipmentRow): TransferShipmentRecord {
-  return {
-    id: s.id,
-    transferId: s.transfer_id,
-    lineId: s.line_id,
-    shipNo: s.ship_no,
-    transactionId: s.transaction_id,
-    lotId: s.lot_id,
-    serialNos: s.serial_nos ? JSON.parse(s.serial_nos) : [],
-    qty: s.qty,
-    qtyReceived: s.qty_received,
-    createdAt: s.created_at,
-  };
-}
