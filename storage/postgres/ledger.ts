@@ -1,10 +1,10 @@
 import { assert } from '../../core/assert.js';
 import {
   balanceKey, type AvailabilityFilter, type AvailabilityRow, type Balance, type BalanceDelta, type BalanceFilter, type BalanceKey,
-  type FacilityAvailabilityRow, type LedgerSum, type LineRecord, type LineView, type Lot, type PostingEffects, type SerialState,
+  type FacilityAvailabilityRow, type LedgerSum, type LineRecord, type Lot, type PostingEffects, type SerialState,
   type RunningBreak, type TransactionFilter, type TransactionView,
 } from '../../core/ledger.js';
-import { fromMoney, type Money } from '../../core/money.js';
+import type { Money } from '../../core/money.js';
 import type { Page, PageRequest } from '../../core/page.js';
 import type { Appended, LedgerWriter, ValueCheck } from '../../core/ports.js';
 import type { StockValueFilter, StockValueSum } from '../../core/stock-value.js';
@@ -14,7 +14,8 @@ import { HOLDING } from './reservations.js';
 import { lockStock, stockPositions } from './stock.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
 import { byteOrder, page, storable, Where, type Sql } from './sql.js';
-import { byParent, lotIn, lotOut } from '../rows/columns.js';
+import { lotIn, lotOut } from '../rows/columns.js';
+import { transactionViews, type LineRow, type TransactionRow } from '../rows/ledger.js';
 
 const LOT = 'SELECT id, item_id AS "itemId", lot_no AS "lotNo", expires_on AS "expiresOn", created_at AS "createdAt" FROM lots';
 
@@ -23,20 +24,6 @@ const TRANSACTION = `SELECT t.seq, t.id, t.type, t.occurred_at AS "occurredAt", 
   t.reverses_transaction_id AS "reversesTransactionId", r.id AS "reversedByTransactionId"`;
 const TRANSACTION_FROM = `FROM inventory_transactions t
   LEFT JOIN inventory_transactions r ON r.reverses_transaction_id = t.id`;
-
-interface TransactionRow extends Omit<TransactionView, 'reference' | 'lines'> {
-  referenceType: string | null;
-  referenceId: string | null;
-}
-
-interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta' | 'onHandAfter' | 'unitCost' | 'valueDelta'> {
-  seq: number;
-  serialNos: string | null;
-  qtyDelta: number;
-  onHandAfter: number;
-  unitCost: number;
-  valueDelta: number;
-}
 
 const PAIRS = 'unnest(?::text[], ?::text[]) AS p (item_id, facility_id)';
 const pairArrays = (pairs: readonly ItemFacility[]) => [pairs.map((p) => p.itemId), pairs.map((p) => p.facilityId)];
@@ -486,20 +473,7 @@ async function withLines(sql: Sql, rows: TransactionRow[]): Promise<TransactionV
     l.unit_cost AS "unitCost", l.value_delta AS "valueDelta"
     FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
     WHERE l.seq = ANY(?::bigint[]) ORDER BY l.seq, l.line_no`, [rows.map((r) => r.seq)]);
-  const bySeq = byParent(lines, (l) => l.seq, ({ seq: _seq, ...l }): LineView => ({
-    ...l,
-    lotId: lotOut(l.lotId!),
-    serialNos: l.serialNos ? JSON.parse(l.serialNos) : [],
-    qtyDelta: fromMicro(l.qtyDelta),
-    onHandAfter: fromMicro(l.onHandAfter),
-    unitCost: fromMoney(l.unitCost),
-    valueDelta: fromMoney(l.valueDelta),
-  }));
-  return rows.map(({ referenceType, referenceId, ...t }) => ({
-    ...t,
-    reference: { type: referenceType, id: referenceId },
-    lines: bySeq.get(t.seq) ?? [],
-  }));
+  return transactionViews(rows, lines);
 }
 
 /** The filter on table `t` (balances, allocations or reservations); `place: false` leaves out the location. */

@@ -1,8 +1,8 @@
 import type {
   AvailabilityFilter, AvailabilityRow, Balance, BalanceFilter, BalanceKey, FacilityAvailabilityRow,
-  LedgerSum, LineView, Lot, PostingEffects, RunningBreak, SerialState, TransactionFilter, TransactionView,
+  LedgerSum, Lot, PostingEffects, RunningBreak, SerialState, TransactionFilter, TransactionView,
 } from '../../core/ledger.js';
-import { fromMoney, type Money } from '../../core/money.js';
+import type { Money } from '../../core/money.js';
 import type { Page, PageRequest } from '../../core/page.js';
 import type { Appended, LedgerWriter, ValueCheck } from '../../core/ports.js';
 import type { StockValueFilter, StockValueSum } from '../../core/stock-value.js';
@@ -12,7 +12,8 @@ import { positionKey, type ItemFacility, type LocationStock, type StockPosition 
 import type { Statements } from './database.js';
 import { HOLDING } from './reservations.js';
 import { page, uniqueViolations, Where } from './sql.js';
-import { byParent, lotIn, lotOut } from '../rows/columns.js';
+import { lotIn, lotOut } from '../rows/columns.js';
+import { transactionViews, type LineRow, type TransactionRow } from '../rows/ledger.js';
 
 const LOT = 'SELECT id, item_id AS itemId, lot_no AS lotNo, expires_on AS expiresOn, created_at AS createdAt FROM lots';
 
@@ -21,20 +22,6 @@ const TRANSACTION = `SELECT t.seq, t.id, t.type, t.occurred_at AS occurredAt, t.
   t.reverses_transaction_id AS reversesTransactionId, r.id AS reversedByTransactionId`;
 const TRANSACTION_FROM = `FROM inventory_transactions t
   LEFT JOIN inventory_transactions r ON r.reverses_transaction_id = t.id`;
-
-interface TransactionRow extends Omit<TransactionView, 'reference' | 'lines'> {
-  referenceType: string | null;
-  referenceId: string | null;
-}
-
-interface LineRow extends Omit<LineView, 'serialNos' | 'qtyDelta' | 'onHandAfter' | 'unitCost' | 'valueDelta'> {
-  seq: number;
-  serialNos: string | null;
-  qtyDelta: number;
-  onHandAfter: number;
-  unitCost: number;
-  valueDelta: number;
-}
 
 const LAYER = `SELECT c.id, c.item_id AS itemId, c.facility_id AS facilityId, c.transaction_id AS transactionId, c.line_no AS lineNo,
   c.qty_in AS qtyIn, c.value_in AS valueIn, c.qty_left AS qtyLeft, c.value_left AS valueLeft
@@ -183,20 +170,7 @@ export class SqliteLedger implements LedgerWriter {
       FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
       WHERE l.seq IN (SELECT value FROM json_each(?)) ORDER BY l.seq, l.line_no`)
       .all(JSON.stringify(rows.map((r) => r.seq))) as LineRow[];
-    const bySeq = byParent(lines, (l) => l.seq, ({ seq: _seq, ...l }): LineView => ({
-      ...l,
-      lotId: lotOut(l.lotId!),
-      serialNos: l.serialNos ? JSON.parse(l.serialNos) : [],
-      qtyDelta: fromMicro(l.qtyDelta),
-      onHandAfter: fromMicro(l.onHandAfter),
-      unitCost: fromMoney(l.unitCost),
-      valueDelta: fromMoney(l.valueDelta),
-    }));
-    return rows.map(({ referenceType, referenceId, ...t }) => ({
-      ...t,
-      reference: { type: referenceType, id: referenceId },
-      lines: bySeq.get(t.seq) ?? [],
-    }));
+    return transactionViews(rows, lines);
   }
 
   async listBalances(f: BalanceFilter, p: PageRequest): Promise<Page<Balance>> {
