@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { loadNodeSqlite } from '../storage/sqlite/node-sqlite.js';
 import { freePort } from './support/postgres.mjs';
 
 const TOKEN = 'binary_admin_token_0123456789';
@@ -17,14 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ims-binary-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 /** Whether this Node (which builds the binary) has a node:sqlite the adapter uses. */
-function nodeSqlite(): boolean {
-  try {
-    const m = (process as { getBuiltinModule?: (id: string) => any }).getBuiltinModule?.('node:sqlite');
-    return !!m && 'setReturnArrays' in m.StatementSync.prototype && typeof m.backup === 'function';
-  } catch {
-    return false;
-  }
-}
+const nodeSqlite = () => typeof loadNodeSqlite() !== 'string';
 
 /** Why the binary cannot be built here, or null. */
 function skipReason(): string | null {
