@@ -10,8 +10,8 @@ import {
 import type { Page, PageRequest } from '../../core/page.js';
 import type { Micro } from '../../core/quantity.js';
 import { AVAILABLE } from '../../core/status.js';
-import { page, storable, Where, type Sql } from './sql.js';
 import { byParent, json, lotIn, lotOut, text } from '../rows/columns.js';
+import { page, storable, Where, type Sql } from './sql.js';
 
 interface SessionRow {
   id: string;

@@ -10,12 +10,12 @@ import type { Appended, LedgerWriter, ValueCheck } from '../../core/ports.js';
 import type { StockValueFilter, StockValueSum } from '../../core/stock-value.js';
 import type { ItemFacility, StockPosition } from '../../core/stock.js';
 import type { CostLayer, Valuation } from '../../core/valuation.js';
+import { lotIn, lotOut } from '../rows/columns.js';
+import { transactionViews, type LineRow, type TransactionRow } from '../rows/ledger.js';
 import { HOLDING } from './reservations.js';
 import { lockStock, stockPositions } from './stock.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
 import { byteOrder, page, storable, Where, type Sql } from './sql.js';
-import { lotIn, lotOut } from '../rows/columns.js';
-import { transactionViews, type LineRow, type TransactionRow } from '../rows/ledger.js';
 
 const LOT = 'SELECT id, item_id AS "itemId", lot_no AS "lotNo", expires_on AS "expiresOn", created_at AS "createdAt" FROM lots';
 

@@ -2,42 +2,14 @@ import type { Page, PageRequest } from '../../core/page.js';
 import type { ReservationWriter } from '../../core/ports.js';
 import type { Micro } from '../../core/quantity.js';
 import {
-  allocationView, type Allocation, type AllocationFilter, type AllocationRecord, type DemandType, type ReservationFilter,
-  type ReservationRecord, type ReservationStatus,
+  allocationView, type Allocation, type AllocationFilter, type AllocationRecord, type ReservationFilter,
+  type ReservationRecord,
 } from '../../core/reservation.js';
 import type { ItemFacility } from '../../core/stock.js';
+import { lotIn } from '../rows/columns.js';
+import { toAllocation, toReservation, type AllocationRow, type ReservationRow } from '../rows/reservations.js';
 import { lockStock } from './stock.js';
 import { page, storable, Where, type Sql } from './sql.js';
-import { lotIn, lotOut } from '../rows/columns.js';
-
-interface ReservationRow {
-  id: string;
-  item_id: string;
-  facility_id: string;
-  qty: Micro;
-  qty_allocated: Micro;
-  qty_fulfilled: Micro;
-  status: ReservationStatus;
-  demand_type: DemandType;
-  demand_id: string | null;
-  demand_line_id: string | null;
-  expires_at: string | null;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
-
-interface AllocationRow {
-  id: string;
-  reservation_id: string;
-  item_id: string;
-  facility_id: string;
-  location_id: string;
-  lot_id: string;
-  qty: Micro;
-  created_at: string;
-  lot_no?: string | null;
-}
 
 /** The status a reservation shows: open or allocated past its expiry reads as released. */
 const EFFECTIVE_STATUS = `CASE WHEN status IN ('open', 'allocated') AND expires_at IS NOT NULL AND expires_at <= ?::text
@@ -133,32 +105,3 @@ function values(r: ReservationRecord): unknown[] {
     r.demand.lineId, r.expiresAt, r.createdAt, r.updatedAt, r.version];
 }
 
-function toReservation(r: ReservationRow): ReservationRecord {
-  return {
-    id: r.id,
-    itemId: r.item_id,
-    facilityId: r.facility_id,
-    qty: r.qty,
-    qtyAllocated: r.qty_allocated,
-    qtyFulfilled: r.qty_fulfilled,
-    status: r.status,
-    demand: { type: r.demand_type, id: r.demand_id, lineId: r.demand_line_id },
-    expiresAt: r.expires_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    version: r.version,
-  };
-}
-
-function toAllocation(a: AllocationRow): AllocationRecord {
-  return {
-    id: a.id,
-    reservationId: a.reservation_id,
-    itemId: a.item_id,
-    facilityId: a.facility_id,
-    locationId: a.location_id,
-    lotId: lotOut(a.lot_id),
-    qty: a.qty,
-    createdAt: a.created_at,
-  };
-}

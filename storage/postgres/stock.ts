@@ -6,9 +6,9 @@
 // rest run side by side.
 import type { Micro } from '../../core/quantity.js';
 import { positionKey, type ItemFacility, type LocationStock, type StockPosition } from '../../core/stock.js';
+import { lotOut } from '../rows/columns.js';
 import { HOLDING } from './reservations.js';
 import { byteOrder, type Sql } from './sql.js';
-import { lotOut } from '../rows/columns.js';
 
 /** Locks these items at these facilities for the rest of the unit (no-op outside one). */
 export async function lockStock(sql: Sql, pairs: readonly ItemFacility[]): Promise<void> {

@@ -8,9 +8,9 @@ import {
 import type { Page, PageRequest } from '../../core/page.js';
 import type { Micro } from '../../core/quantity.js';
 import { AVAILABLE } from '../../core/status.js';
+import { byParent, json, lotIn, lotOut, text } from '../rows/columns.js';
 import type { Statements } from './database.js';
 import { page, uniqueViolations, Where } from './sql.js';
-import { byParent, json, lotIn, lotOut, text } from '../rows/columns.js';
 
 interface SessionRow {
   id: string;

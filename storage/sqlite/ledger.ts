@@ -9,11 +9,11 @@ import type { StockValueFilter, StockValueSum } from '../../core/stock-value.js'
 import type { CostLayer, Valuation } from '../../core/valuation.js';
 import { fromMicro, type Micro } from '../../core/quantity.js';
 import { positionKey, type ItemFacility, type LocationStock, type StockPosition } from '../../core/stock.js';
+import { lotIn, lotOut } from '../rows/columns.js';
+import { transactionViews, type LineRow, type TransactionRow } from '../rows/ledger.js';
 import type { Statements } from './database.js';
 import { HOLDING } from './reservations.js';
 import { page, uniqueViolations, Where } from './sql.js';
-import { lotIn, lotOut } from '../rows/columns.js';
-import { transactionViews, type LineRow, type TransactionRow } from '../rows/ledger.js';
 
 const LOT = 'SELECT id, item_id AS itemId, lot_no AS lotNo, expires_on AS expiresOn, created_at AS createdAt FROM lots';
 
