@@ -25,7 +25,7 @@
 // - A session holds at most 1000 lines (a scope with more non-zero balances is a 400: narrow
 //   it), so its posting is one transaction within the posting limit.
 import { assert } from './assert.js';
-import { documentNo, withChange, type Actor, type StatusChange } from './document.js';
+import { documentNo, transition, withChange, type Actor, type StatusChange } from './document.js';
 import type { Facility } from './facility.js';
 import { newId } from './id.js';
 import type { Item } from './item.js';
@@ -232,8 +232,7 @@ export const countListQuery = { facilityId: id, status: oneOf(COUNT_STATUSES) };
 const ACTION_WORDS: Record<CountAction, string> = { count: 'take counts', post: 'be posted', cancel: 'be cancelled' };
 
 export function countTransition(status: CountStatus, action: CountAction): Result<CountStatus> {
-  const to = COUNT_TRANSITIONS[status][action];
-  return to ? ok(to) : fail('invalid_state', `a ${status} count session cannot ${ACTION_WORDS[action]}`);
+  return transition(COUNT_TRANSITIONS, 'count session', ACTION_WORDS, status, action);
 }
 
 const NON_STOCK_KINDS = new Set(['service', 'phantom']);

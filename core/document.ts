@@ -3,8 +3,22 @@
 // base UOM.
 import type { Item } from './item.js';
 import { fitsDecimals, isWhole, toMicro, type Micro } from './quantity.js';
-import { failAt, ok, type Result } from './result.js';
+import { fail, failAt, ok, type Result } from './result.js';
 import type { Uom } from './uom.js';
+
+/** A document's transition table: per state, what each action allowed there leads to. */
+export type Transitions<S extends string, A extends string, To> = Readonly<Record<S, Partial<Record<A, To>>>>;
+
+/**
+ * What `action` leads to from `status` in `table`, or invalid_state saying what a document in
+ * that state cannot do: "a partially received purchase order cannot be changed".
+ */
+export function transition<S extends string, A extends string, To>(
+  table: Transitions<S, A, To>, noun: string, phrases: Readonly<Record<A, string>>, status: S, action: A,
+): Result<To> {
+  const to = table[status][action];
+  return to === undefined ? fail('invalid_state', `a ${status.replace('_', ' ')} ${noun} cannot ${phrases[action]}`) : ok(to);
+}
 
 /**
  * A document counter: the next number of a document type, counted from 1 with no gaps among

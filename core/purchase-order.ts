@@ -7,7 +7,7 @@
 // is refused.
 import { recordHistory } from './event.js';
 import { assert } from './assert.js';
-import { documentNo, withChange, type Actor } from './document.js';
+import { documentNo, transition, withChange, type Actor } from './document.js';
 import { newId } from './id.js';
 import type { Page, PageRequest } from './page.js';
 import type { PartyRecord } from './party.js';
@@ -102,8 +102,7 @@ const ACTION_PHRASES: Record<PurchaseOrderAction, string> = {
 
 /** Whether the table allows `action` in `status`: the outcomes it may lead to, or invalid_state. */
 export function allowed(status: PurchaseOrderStatus, action: PurchaseOrderAction): Result<readonly PurchaseOrderStatus[]> {
-  const to = PURCHASE_ORDER_TRANSITIONS[status][action];
-  return to ? ok(to) : fail('invalid_state', `a ${status.replace('_', ' ')} purchase order cannot ${ACTION_PHRASES[action]}`);
+  return transition(PURCHASE_ORDER_TRANSITIONS, 'purchase order', ACTION_PHRASES, status, action);
 }
 
 /** The state after `action` in `status`, with `lines` the quantities after it. */

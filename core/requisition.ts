@@ -5,7 +5,7 @@
 // draft requisitions, one per facility (`requisitionsFromReplenishment`).
 import { recordHistory } from './event.js';
 import { assert } from './assert.js';
-import { documentNo, withChange, type Actor } from './document.js';
+import { documentNo, transition, withChange, type Actor } from './document.js';
 import { newId } from './id.js';
 import type { Page, PageRequest } from './page.js';
 import type { PartyRecord } from './party.js';
@@ -86,8 +86,7 @@ const ACTION_PHRASES: Record<RequisitionAction, string> = {
 
 /** The state `action` leads to from `status`, or invalid_state. */
 export function requisitionTransition(status: RequisitionStatus, action: RequisitionAction): Result<RequisitionStatus> {
-  const to = REQUISITION_TRANSITIONS[status][action];
-  return to ? ok(to) : fail('invalid_state', `a ${status} requisition cannot ${ACTION_PHRASES[action]}`);
+  return transition(REQUISITION_TRANSITIONS, 'requisition', ACTION_PHRASES, status, action);
 }
 
 export interface Group {

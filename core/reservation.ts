@@ -2,6 +2,7 @@
 // for a demand; an allocation hard-assigns part of it to a location and lot. Both are
 // records, never counters, and every change is checked against the stock position in the
 // same write unit, so concurrent requests cannot promise the same unit twice.
+import { transition } from './document.js';
 import { recordStatusChange, type DocumentRef } from './event.js';
 import { newId } from './id.js';
 import type { Item } from './item.js';
@@ -153,11 +154,12 @@ export function softQty(r: ReservationRecord): Micro {
   return (r.qty - r.qtyAllocated - r.qtyFulfilled) as Micro;
 }
 
-function transition(r: ReservationRecord, action: ReservationAction, now: string): Result<ReservationStatus> {
-  const from = effectiveStatus(r, now);
-  const to = RESERVATION_TRANSITIONS[from][action];
-  if (!to) return fail('invalid_state', `a ${from} reservation cannot ${action === 'patch' ? 'be changed' : action}`);
-  return ok(to);
+const ACTION_PHRASES: Record<ReservationAction, string> = {
+  patch: 'be changed', allocate: 'allocate', fulfill: 'fulfill', release: 'release', cancel: 'cancel',
+};
+
+function reservationTransition(r: ReservationRecord, action: ReservationAction, now: string): Result<ReservationStatus> {
+  return transition(RESERVATION_TRANSITIONS, 'reservation', ACTION_PHRASES, effectiveStatus(r, now), action);
 }
 
 /** A quantity of an item in its base UOM: exact, within the UOM's decimals, whole for serials. */
@@ -249,7 +251,7 @@ async function forAction(tx: Writer, id: string, action: ReservationAction, now:
   const r = await tx.reservations.getReservation(id);
   if (!r) return notFound('reservation');
   if (ifMatch !== undefined && ifMatch !== r.version) return fail('conflict', `reservation is at version ${r.version}, not ${ifMatch}`);
-  const to = transition(r, action, now);
+  const to = reservationTransition(r, action, now);
   return to.ok ? ok({ r, to: to.value }) : to;
 }
 

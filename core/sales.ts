@@ -4,10 +4,10 @@
 // the lines' reservations in the same unit, and `cancel` releases what is still reserved.
 // The commands are in core/sales-order.ts.
 import { assert } from './assert.js';
-import type { StatusChange } from './document.js';
+import { transition, type StatusChange } from './document.js';
 import type { Page, PageRequest } from './page.js';
 import { fromMicro, MAX_UNITS, SCALE, type Micro } from './quantity.js';
-import { fail, ok, type Result } from './result.js';
+import { ok, type Result } from './result.js';
 
 export const SALES_ORDER_STATUSES = ['draft', 'open', 'partially_shipped', 'shipped', 'cancelled'] as const;
 export type SalesOrderStatus = (typeof SALES_ORDER_STATUSES)[number];
@@ -134,8 +134,7 @@ const ACTION_PHRASES: Record<SalesOrderAction, string> = {
 
 /** Whether the table allows `action` in `status`: the outcomes it may lead to, or invalid_state. */
 export function allowed(status: SalesOrderStatus, action: SalesOrderAction): Result<readonly SalesOrderStatus[]> {
-  const to = SALES_ORDER_TRANSITIONS[status][action];
-  return to ? ok(to) : fail('invalid_state', `a ${status.replace('_', ' ')} sales order cannot ${ACTION_PHRASES[action]}`);
+  return transition(SALES_ORDER_TRANSITIONS, 'sales order', ACTION_PHRASES, status, action);
 }
 
 /** The state after `action` in `status`, with `lines` the quantities after it. */

@@ -8,7 +8,7 @@
 import { recordHistory } from './event.js';
 import { serialNos } from './adjustment.js';
 import { assert } from './assert.js';
-import { documentNo, holdsStock, itemQuantity, withChange, type Actor, type StatusChange } from './document.js';
+import { documentNo, transition, holdsStock, itemQuantity, withChange, type Actor, type StatusChange } from './document.js';
 import { newId } from './id.js';
 import type { Item } from './item.js';
 import { TRANSIT_CODE, type Location } from './location.js';
@@ -204,8 +204,7 @@ export function progressOf(lines: readonly Progress[]): TransferStatus {
 
 /** Whether the table allows `action` in `status`: the outcomes it may lead to, or invalid_state. */
 export function allowed(status: TransferStatus, action: TransferAction): Result<readonly TransferStatus[]> {
-  const to = TRANSFER_TRANSITIONS[status][action];
-  return to ? ok(to) : fail('invalid_state', `a ${status.replace('_', ' ')} transfer cannot ${ACTION_PHRASES[action]}`);
+  return transition(TRANSFER_TRANSITIONS, 'transfer', ACTION_PHRASES, status, action);
 }
 
 const ACTION_PHRASES: Record<TransferAction, string> = {

@@ -15,7 +15,7 @@ import { recordHistory } from './event.js';
 import { lotNo as lotNoSchema, serialNos as serialNosSchema } from './adjustment.js';
 import { assert } from './assert.js';
 import { explosionBom, explosionSnapshot, loadBomGraph, type BomRecord } from './bom.js';
-import { documentNo, holdsStock, itemQuantity, withChange, type Actor, type StatusChange } from './document.js';
+import { documentNo, transition, holdsStock, itemQuantity, withChange, type Actor, type StatusChange } from './document.js';
 import { explode } from './explosion.js';
 import { newId } from './id.js';
 import type { Item } from './item.js';
@@ -200,8 +200,7 @@ export const workOrderListQuery: Record<string, Schema> = {
 // --- the state machine, pure ----------------------------------------------------------------
 
 export function allowed(status: WorkOrderStatus, action: WorkOrderAction): Result<readonly WorkOrderStatus[]> {
-  const to = WORK_ORDER_TRANSITIONS[status][action];
-  return to ? ok(to) : fail('invalid_state', `a ${status} work order cannot ${ACTION_PHRASES[action]}`);
+  return transition(WORK_ORDER_TRANSITIONS, 'work order', ACTION_PHRASES, status, action);
 }
 
 const ACTION_PHRASES: Record<WorkOrderAction, string> = { release: 'be released', complete: 'be completed', cancel: 'be cancelled' };
