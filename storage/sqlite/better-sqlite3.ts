@@ -11,20 +11,25 @@ import type { Connection, Driver, RunResult, Statement } from './driver.js';
  * built-in modules only, and has no import.meta.url to require from); elsewhere they are
  * required from node_modules, lazily.
  */
-function requireBetterSqlite3(): { Database: typeof BetterSqlite3; version: string } {
+function requireBetterSqlite3(): { Database: typeof BetterSqlite3; version: string; path?: string } {
   const carried = embedded().betterSqlite3;
   if (carried) return { Database: carried.Database as typeof BetterSqlite3, version: carried.version };
   const require = createRequire(import.meta.url);
-  return { Database: require('better-sqlite3') as typeof BetterSqlite3, version: (require('better-sqlite3/package.json') as { version: string }).version };
+  return {
+    Database: require('better-sqlite3') as typeof BetterSqlite3,
+    version: (require('better-sqlite3/package.json') as { version: string }).version,
+    path: require.resolve('better-sqlite3'),
+  };
 }
 
 /** better-sqlite3 when it is installed and built for this Node, else the reason why not. */
 export function loadBetterSqlite3(): Driver | string {
   let Database: typeof BetterSqlite3;
   let version: string;
+  let path: string | undefined;
   let sqlite: string;
   try {
-    ({ Database, version } = requireBetterSqlite3());
+    ({ Database, version, path } = requireBetterSqlite3());
     // Opening a database is what loads the addon: a build for another Node fails here.
     const probe = new Database(':memory:', options());
     sqlite = probe.prepare('SELECT sqlite_version()').pluck().get() as string;
@@ -38,6 +43,8 @@ export function loadBetterSqlite3(): Driver | string {
     name: 'better-sqlite3',
     description: `better-sqlite3 ${version} (Node ${process.versions.node}, SQLite ${sqlite})`,
     defensive: true,
+    // The carried addon was loaded from memory at start: a worker has no path to load it from.
+    worker: path === undefined ? undefined : { module: path, kind: 'better-sqlite3' },
     open: (file) => new BetterConnection(new Database(file, options())),
   };
 }

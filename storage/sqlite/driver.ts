@@ -2,6 +2,7 @@
 // node:sqlite (no native addon to build) or on better-sqlite3 (Node 20, which has no
 // node:sqlite). Both are synchronous and wrap the same C library; this interface hides
 // how they spell things (pluck, result rows, error codes), not what SQLite does.
+import type { WorkerDriver } from './checkpointer.js';
 
 export type DriverName = 'node' | 'better-sqlite3';
 
@@ -48,6 +49,8 @@ export interface Driver {
    * always on better-sqlite3; on node:sqlite from Node 24, which can turn it on.
    */
   readonly defensive: boolean;
+  /** How a worker thread opens the same driver (for checkpoints); absent when it cannot. */
+  readonly worker?: WorkerDriver;
   open(file: string): Connection;
 }
 

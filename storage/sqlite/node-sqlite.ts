@@ -52,6 +52,7 @@ export function loadNodeSqlite(): Driver | string {
     name: 'node',
     description: `node:sqlite (Node ${process.versions.node}, SQLite ${version})`,
     defensive: 'enableDefensive' in DatabaseSync.prototype,
+    worker: { module: 'node:sqlite', kind: 'node' },
     open: (file) => new NodeConnection(new DatabaseSync(file), sqlite.backup),
   };
 }

@@ -1,0 +1,69 @@
+// WAL checkpoints on SQLite files run in a worker thread with a connection of its own, so the
+// server's event loop never stops for them; where no worker can open the driver, they run on
+// the writer's thread between batches. Either way the WAL's pages reach the database file.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ims } from '../../core/ims.js';
+import { chooseDriver } from '../../storage/sqlite/drivers.js';
+import { SqliteStore, type SqliteOptions } from '../../storage/sqlite/store.js';
+
+let dir: string;
+test.before.each(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ims-checkpoint-'));
+});
+test.after.each(() => rmSync(dir, { recursive: true, force: true }));
+
+async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Writes enough rows to fill some pages, then waits for a checkpoint to copy them. */
+async function checkpointed(options: SqliteOptions): Promise<{ where: string; grew: boolean }> {
+  const file = join(dir, 'ims.db');
+  const store = SqliteStore.open(file, { checkpointIntervalMs: 0, ...options });
+  try {
+    const before = statSync(file).size;
+    const ims = new Ims(store);
+    await Promise.all(Array.from({ length: 200 }, (_, i) => ims.uoms.create({ code: `U${i}`, name: `Unit ${i} `.repeat(20), decimals: 0 })));
+    // The batch above asked for a checkpoint; one more write after it asks again if it was early.
+    await ims.uoms.create({ code: 'LAST', name: 'Last', decimals: 0 });
+    await until(() => store.checkpointer!.completed > 0);
+    return { where: store.checkpointer!.where, grew: statSync(file).size > before };
+  } finally {
+    await store.close();
+  }
+}
+
+test('checkpoints run in a worker thread and copy the WAL into the database file', async () => {
+  assert.equal(await checkpointed({}), { where: 'worker', grew: true });
+});
+
+test('a driver a worker cannot open checkpoints on the writer thread instead', async () => {
+  const driver = { ...chooseDriver(), worker: undefined };
+  assert.equal(await checkpointed({ driver }), { where: 'thread', grew: true });
+});
+
+test('a worker that cannot open the database falls back to the writer thread', async () => {
+  const driver = { ...chooseDriver(), worker: { module: 'no-such-sqlite-driver', kind: 'node' as const } };
+  assert.equal(await checkpointed({ driver }), { where: 'thread', grew: true });
+});
+
+test('closing the store closes the worker\'s connection and its thread ends at once', async () => {
+  const store = SqliteStore.open(join(dir, 'ims.db'), { checkpointIntervalMs: 0 });
+  await new Ims(store).uoms.create({ code: 'EA', name: 'Each', decimals: 0 });
+  await until(() => store.checkpointer!.completed > 0);
+  const started = Date.now();
+  await store.close();
+  // Not the 5-second forced termination: the worker closed its database and exited.
+  assert.ok(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
+  assert.equal(store.checkpointer!.where, 'worker');
+});
+
+test.run();
