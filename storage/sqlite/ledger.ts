@@ -201,29 +201,52 @@ export class SqliteLedger implements LedgerWriter {
       `FROM ${source} b JOIN items i ON i.id = b.item_id JOIN locations loc ON loc.id = b.location_id
         LEFT JOIN lots ON lots.id = b.lot_id`,
       'b.on_hand <> 0', args, 'i.item_no, b.facility_id, loc.path, lots.lot_no, b.status_id', p);
-    return { items: r.items.map((b) => ({ ...b, lotId: lotOut(b.lotId), onHand: fromMicro(b.onHand) })), total: r.total };
+    // Rows are built field by field: spreading the driver's row objects ({ ...row, x })
+    // was the dearest part of a read (measured on 20-row availability reads through the
+    // store: 79 µs with the spread, 56 µs without).
+    return {
+      items: r.items.map((b) => ({
+        itemId: b.itemId, itemNo: b.itemNo, facilityId: b.facilityId, locationId: b.locationId, lotId: lotOut(b.lotId),
+        lotNo: b.lotNo, expiresOn: b.expiresOn, statusId: b.statusId, onHand: fromMicro(b.onHand),
+      })),
+      total: r.total,
+    };
   }
 
   async listAvailability(f: AvailabilityFilter, p: PageRequest, now: string): Promise<Page<AvailabilityRow>> {
     const w = availabilityWhere(f);
-    // The allocations are summed for the filtered items only (the same filter inside), not
-    // for the whole table on every read. They join per item and location; every balance row
-    // of the place carries the same total, so it is taken once (max), not summed.
-    const wa = availabilityWhere(f, 'a');
-    const r = await page<AvailabilityRow>(this.sql,
-      `SELECT b.item_id AS itemId, b.facility_id AS facilityId, b.location_id AS locationId, sum(b.on_hand) AS onHand,
-        coalesce(max(al.qty), 0) AS allocated`,
+    const r = await page<{ itemId: string; facilityId: string; locationId: string; onHand: Micro }>(this.sql,
+      'SELECT b.item_id AS itemId, b.facility_id AS facilityId, b.location_id AS locationId, sum(b.on_hand) AS onHand',
       `FROM balances b JOIN stock_statuses s ON s.id = b.status_id AND s.is_available = 1
         JOIN locations loc ON loc.id = b.location_id AND loc.type <> 'transit' JOIN items i ON i.id = b.item_id
-        LEFT JOIN (SELECT a.item_id, a.location_id, sum(a.qty) AS qty FROM allocations a
-          JOIN reservations r ON r.id = a.reservation_id WHERE ${HOLDING}${wa.and} GROUP BY a.item_id, a.location_id) al
-          ON al.item_id = b.item_id AND al.location_id = b.location_id
         WHERE b.on_hand > 0${w.and} GROUP BY b.item_id, b.location_id`,
-      '', [now, ...wa.args, ...w.args], 'i.item_no, b.facility_id, loc.path', p);
+      '', w.args, 'i.item_no, b.facility_id, loc.path', p);
+    const allocated = this.allocatedAt(r.items.map((a) => a.itemId), now);
     return {
-      items: r.items.map((a) => ({ ...a, onHand: fromMicro(a.onHand), allocated: fromMicro(a.allocated), available: fromMicro(a.onHand - a.allocated) })),
+      items: r.items.map((a) => {
+        const held = allocated.get(`${a.itemId}|${a.locationId}`) ?? 0;
+        return {
+          itemId: a.itemId, facilityId: a.facilityId, locationId: a.locationId,
+          onHand: fromMicro(a.onHand), allocated: fromMicro(held), available: fromMicro(a.onHand - held),
+        };
+      }),
       total: r.total,
     };
+  }
+
+  /**
+   * What holding reservations have allocated, per item and location, for the items of one
+   * page: a second indexed query, not a join. Joined to the balances, the grouped
+   * allocations made SQLite build a temporary index on every read (measured: 20 rows of one
+   * item, 70 µs joined, 46 µs plus 3 µs apart).
+   */
+  private allocatedAt(itemIds: readonly string[], now: string): Map<string, Micro> {
+    if (itemIds.length === 0) return new Map();
+    const rows = this.sql.get(`SELECT a.item_id AS itemId, a.location_id AS locationId, sum(a.qty) AS qty FROM allocations a
+      JOIN reservations r ON r.id = a.reservation_id
+      WHERE ${HOLDING} AND a.item_id IN (SELECT value FROM json_each(?)) GROUP BY a.item_id, a.location_id`)
+      .all(now, JSON.stringify([...new Set(itemIds)])) as Array<{ itemId: string; locationId: string; qty: Micro }>;
+    return new Map(rows.map((a) => [`${a.itemId}|${a.locationId}`, a.qty]));
   }
 
   async listFacilityAvailability(f: AvailabilityFilter, p: PageRequest, now: string): Promise<Page<FacilityAvailabilityRow>> {
@@ -244,7 +267,8 @@ export class SqliteLedger implements LedgerWriter {
       '', [now, ...wr.args, ...w.args], 'i.item_no, fac.code', p);
     return {
       items: r.items.map((a) => ({
-        ...a,
+        itemId: a.itemId,
+        facilityId: a.facilityId,
         onHand: fromMicro(a.onHand),
         reserved: fromMicro(a.reserved),
         allocated: fromMicro(a.allocated),

@@ -131,6 +131,29 @@ test('automatic allocation: FEFO for expiry-tracked lots, FIFO by receipt otherw
   assert.equal(frows.map((x: { lotNo: string; qty: number }) => [x.lotNo, x.qty]), [['FIRST', 2], ['SECOND', 1]]);
 });
 
+test('availability over many items gives each item and location its own allocations, page by page', async () => {
+  const first = await stocked(6, w.binA);
+  created(await adjust({ itemId: first, locationId: w.binB, qtyDelta: 6 }));
+  const second = await stocked(4, w.binA);
+  created(await adjust({ itemId: second, locationId: w.binB, qtyDelta: 4 }));
+  okay(await act(created(await reserve(first, 3)).id, 'allocate', { allocations: [{ locationId: w.binA, qty: 3 }] }));
+  okay(await act(created(await reserve(second, 2)).id, 'allocate', { allocations: [{ locationId: w.binB, qty: 2 }] }));
+  const ours = new Set([first, second]);
+  type Row = { itemId: string; locationId: string; onHand: number; allocated: number; available: number };
+  const seen = (rows: Row[]) => Object.fromEntries(rows.filter((x) => ours.has(x.itemId))
+    .map((x) => [`${x.itemId === first ? 'first' : 'second'} ${x.locationId === w.binA ? 'A' : 'B'}`, [x.onHand, x.allocated, x.available]]));
+  const expected = { 'first A': [6, 3, 3], 'first B': [6, 0, 6], 'second A': [4, 0, 4], 'second B': [4, 2, 2] };
+  assert.equal(seen(okay(await t.call('GET', `/v1/inventory/availability?facilityId=${w.facilityId}&limit=1000`))), expected);
+  const paged: Row[] = [];
+  for (let offset = 0; ; offset += 1) {
+    const r = await t.call('GET', `/v1/inventory/availability?facilityId=${w.facilityId}&limit=1&offset=${offset}`);
+    expectStatus(r, 200);
+    paged.push(...r.body.data);
+    if (offset + 1 >= r.body.count) break;
+  }
+  assert.equal(seen(paged), expected);
+});
+
 test('allocations count in availability per location, and a posting that would break one is refused', async () => {
   const itemId = await stocked(5, w.binA);
   created(await adjust({ itemId, locationId: w.binB, qtyDelta: 5 }));
