@@ -114,7 +114,12 @@ export function decideValuation(
     if (!u) {
       const method = methodOf(s, l);
       const v = s.valuations.get(k) ?? { itemId: l.itemId, facilityId: l.facilityId, qty: ZERO, value: NO_MONEY, unitCost: null, costMethod: method };
-      u = { method, v: { ...v, costMethod: method }, layers: (s.layers.get(k) ?? []).map((x) => ({ ...x })) };
+      // Copies field by field: the records may be the driver's row objects, which are slow to spread.
+      u = {
+        method,
+        v: { itemId: v.itemId, facilityId: v.facilityId, qty: v.qty, value: v.value, unitCost: v.unitCost, costMethod: method },
+        layers: (s.layers.get(k) ?? []).map(copyLayer),
+      };
       units.set(k, u);
     }
     return u;
@@ -302,4 +307,11 @@ function assertUnit(u: Unit): void {
     const value = u.layers.reduce((s, x) => s + x.valueLeft, 0);
     assert(qty === u.v.qty && value === u.v.value, `FIFO layers of item ${u.v.itemId} at ${u.v.facilityId} sum to its valuation`);
   }
+}
+
+function copyLayer(x: CostLayer): CostLayer {
+  return {
+    id: x.id, itemId: x.itemId, facilityId: x.facilityId, transactionId: x.transactionId, lineNo: x.lineNo,
+    qtyIn: x.qtyIn, valueIn: x.valueIn, qtyLeft: x.qtyLeft, valueLeft: x.valueLeft,
+  };
 }

@@ -53,7 +53,7 @@ export class SqliteLedger implements LedgerWriter {
       WHERE item_id = ? AND location_id = ? AND lot_id = ? AND status_id = ?`);
     return keys.flatMap((k) => {
       const onHand = s.value(k.itemId, k.locationId, lotIn(k.lotId), k.statusId) as Micro | undefined;
-      return onHand === undefined ? [] : [{ ...k, onHand }];
+      return onHand === undefined ? [] : [{ itemId: k.itemId, locationId: k.locationId, lotId: k.lotId, statusId: k.statusId, onHand }];
     });
   }
 
