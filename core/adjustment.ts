@@ -1,7 +1,7 @@
 // Manual adjustments: one line that brings stock in (positive) or writes it off (negative).
 import { quantityAt } from './conversion.js';
 import type { TransactionView } from './ledger.js';
-import { post } from './posting.js';
+import { post, type PostingLine } from './posting.js';
 import type { Writer } from './ports.js';
 import type { Result } from './result.js';
 import { array, date, id, nonZeroQuantity, nullable, object, string, type Schema } from './schema.js';
@@ -52,22 +52,19 @@ export async function postAdjustment(tx: Writer, input: AdjustmentInput, now: st
     return failAt('bad_request', '/unitCost', 'applies only to stock coming in (a positive qtyDelta)');
   }
   const unitCost = input.unitCost === undefined ? null : toMoney(input.unitCost);
-  return post(tx, {
-    type: 'adjustment',
-    reason: input.reason ?? null,
-    lines: [{
-      itemId: input.itemId,
-      locationId: input.locationId,
-      statusId: input.statusId ?? AVAILABLE,
-      lotId: input.lotId ?? null,
-      lotNo: input.lotNo ?? null,
-      expiresOn: input.expiresOn ?? null,
-      qty: qty.value,
-      uomId: input.uomId ?? null,
-      serialNos: input.serialNos ?? [],
-      at: '',
-      fields: { qty: 'qtyDelta' },
-      ...(unitCost === null ? {} : { cost: { kind: 'unit', unitCost } }),
-    }],
-  }, now);
+  const line: PostingLine = {
+    itemId: input.itemId,
+    locationId: input.locationId,
+    statusId: input.statusId ?? AVAILABLE,
+    lotId: input.lotId ?? null,
+    lotNo: input.lotNo ?? null,
+    expiresOn: input.expiresOn ?? null,
+    qty: qty.value,
+    uomId: input.uomId ?? null,
+    serialNos: input.serialNos ?? [],
+    at: '',
+    fields: { qty: 'qtyDelta' },
+  };
+  if (unitCost !== null) line.cost = { kind: 'unit', unitCost };
+  return post(tx, { type: 'adjustment', reason: input.reason ?? null, lines: [line] }, now);
 }

@@ -3,12 +3,12 @@
 // (the posting rule refuses a move whose locations are in two facilities).
 import { quantityAt } from './conversion.js';
 import type { TransactionView } from './ledger.js';
-import { post } from './posting.js';
+import { post, type PostingLine } from './posting.js';
 import type { Writer } from './ports.js';
 import { fail, type Result } from './result.js';
 import { id, nullable, object, positiveQuantity, string, type Schema } from './schema.js';
 import { lotNo, serialNos } from './adjustment.js';
-import { neg } from './quantity.js';
+import { neg, type Micro } from './quantity.js';
 import { AVAILABLE } from './status.js';
 
 export interface MoveInput {
@@ -52,16 +52,17 @@ export async function postMove(tx: Writer, input: MoveInput, now: string): Promi
   }
   const qty = quantityAt(input.qty, '/qty');
   if (!qty.ok) return qty;
-  const common = {
-    itemId: input.itemId, lotId: input.lotId ?? null, lotNo: input.lotNo ?? null, uomId: input.uomId ?? null,
-    serialNos: input.serialNos ?? [], at: '',
-  };
+  // Each line written out rather than spread from a common part: cheaper to build and to read.
+  const line = (locationId: string, statusId: string, lineQty: Micro, fields: PostingLine['fields']): PostingLine => ({
+    itemId: input.itemId, locationId, statusId, lotId: input.lotId ?? null, lotNo: input.lotNo ?? null, qty: lineQty,
+    uomId: input.uomId ?? null, serialNos: input.serialNos ?? [], at: '', fields,
+  });
   return post(tx, {
     type: 'move',
     reason: input.reason ?? null,
     lines: [
-      { ...common, locationId: input.fromLocationId, statusId: fromStatusId, qty: neg(qty.value), fields: { locationId: 'fromLocationId', statusId: 'fromStatusId' } },
-      { ...common, locationId: input.toLocationId, statusId: toStatusId, qty: qty.value, fields: { locationId: 'toLocationId', statusId: 'toStatusId' } },
+      line(input.fromLocationId, fromStatusId, neg(qty.value), { locationId: 'fromLocationId', statusId: 'fromStatusId' }),
+      line(input.toLocationId, toStatusId, qty.value, { locationId: 'toLocationId', statusId: 'toStatusId' }),
     ],
   }, now);
 }
