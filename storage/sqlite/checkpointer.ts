@@ -55,6 +55,8 @@ export class Checkpointer {
   /** No worker could be started: checkpoint on the writer's connection. */
   private inThread: boolean;
   private running = false;
+  /** The worker's copy has finished: the writer's thread copies what came in meanwhile. */
+  private tail = false;
   private last = Date.now();
   /** Checkpoints that ran to the end (for tests and curious operators). */
   completed = 0;
@@ -76,9 +78,23 @@ export class Checkpointer {
     return this.inThread ? 'thread' : 'worker';
   }
 
-  /** Called after each batch: starts a checkpoint once the interval has passed since the last. */
+  /**
+   * Called after each batch: starts a checkpoint once the interval has passed since the
+   * last. The worker's copy never catches up with a writer that keeps committing (the WAL
+   * only starts over from its beginning once every frame in it is copied, and the writer
+   * adds frames while the worker copies), so the WAL file would grow without end under
+   * steady load. After each copy in the worker, the writer's thread therefore copies the
+   * frames committed meanwhile, between two batches: a few milliseconds of work instead of
+   * the whole second's, and the next commit starts the WAL over.
+   */
   due(): void {
-    if (this.running || Date.now() - this.last < this.intervalMs) return;
+    if (this.running) return;
+    if (this.tail) {
+      this.tail = false;
+      this.checkpointHere();
+      return;
+    }
+    if (Date.now() - this.last < this.intervalMs) return;
     this.last = Date.now();
     if (!this.inThread) this.worker ??= this.start();
     if (this.worker) {
@@ -86,7 +102,11 @@ export class Checkpointer {
       this.worker.postMessage('checkpoint');
       return;
     }
-    // On the next turn, after the batch's replies have been written.
+    this.checkpointHere();
+  }
+
+  /** On the writer's connection, on the next turn: after the batch's replies have been written. */
+  private checkpointHere(): void {
     setImmediate(() => {
       if (!this.idle()) return;
       try {
@@ -123,7 +143,10 @@ export class Checkpointer {
     worker.on('message', (m: { done?: boolean; error?: string }) => {
       if (m.error !== undefined) return this.fallBack(worker);
       this.running = false;
-      if (m.done) this.completed++;
+      if (m.done) {
+        this.completed++;
+        this.tail = true;
+      }
     });
     worker.on('error', () => this.fallBack(worker));
     worker.on('exit', () => this.fallBack(worker));
