@@ -4,8 +4,8 @@
 // writer in WAL mode (a PASSIVE checkpoint never blocks the writer or the readers), and the
 // event loop goes on serving. Measured with bench/http.ts, adjustments at 50 connections on
 // the 2-core VM: p99 15.6 to 17.7 ms with checkpoints on the writer's thread, 12.6 to 16.1 ms
-// in the worker; postings per second about 5 % lower on average, within the run-to-run drift
-// (the checkpoint's writes now overlap the commits' fsyncs on the same disk).
+// in the worker, postings per second the same within the run-to-run drift (the checkpoint's
+// writes now overlap the commits' fsyncs on the same disk, which costs them a little).
 //
 // The worker opens the file with the same driver, so the same SQLite library in this process
 // keeps both connections' locks. Where it cannot (the addon the single executable carries
