@@ -98,7 +98,9 @@ async function withStore(config: Config, work: (store: Store) => Promise<number>
 async function openWhenReachable(config: Config, logger: Logger): Promise<Store> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await openStore(config.databaseUrl, sqliteOptions(config));
+      // The server reads on a second thread (see storage/sqlite/reader-thread.ts).
+      const options = sqliteOptions(config);
+      return await openStore(config.databaseUrl, { ...options, sqlite: { ...options.sqlite, readerThread: true } });
     } catch (e) {
       if (!(e instanceof StoreUnavailable)) throw e;
       const wait = Math.min(5000, 250 * 2 ** attempt);

@@ -5,26 +5,12 @@
 // Reads see committed state only.
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { StoreUnavailable, type Reader, type Store, type StoreObserver, type Writer } from '../../core/ports.js';
-import { SqliteCatalog } from './catalog.js';
-import { MEMORY, migrate, openDatabase, Statements, type Db, type Synchronous } from './database.js';
+import { areas, forgetCached, type Areas } from './areas.js';
+import { MEMORY, migrate, openDatabase, type Db, type Synchronous } from './database.js';
 import { sqliteCode, type Driver, type DriverName } from './driver.js';
 import { chooseDriver } from './drivers.js';
-import { SqliteFacilities } from './facilities.js';
-import { SqliteIdempotency } from './idempotency.js';
-import { SqliteLedger } from './ledger.js';
-import { SqliteCounts } from './counts.js';
-import { SqliteDocuments } from './documents.js';
-import { SqliteParties } from './parties.js';
-import { SqlitePurchasing } from './purchasing.js';
-import { SqliteSales } from './sales.js';
-import { SqlitePolicies } from './policies.js';
-import { SqliteProduction } from './production.js';
-import { SqliteReservations } from './reservations.js';
-import { SqliteTransfers } from './transfers.js';
-import { SqliteTokens } from './tokens.js';
-import { SqliteEvents } from './events.js';
-import { SqliteWebhooks } from './webhooks.js';
 import { Checkpointer } from './checkpointer.js';
+import { ReaderThread } from './reader-thread.js';
 
 export interface SqliteOptions {
   /** `FULL` (default): an acknowledged write survives power loss. `NORMAL`: faster, may lose the last batches. */
@@ -35,6 +21,8 @@ export interface SqliteOptions {
   checkpointIntervalMs?: number;
   /** The SQLite driver, or its name; default: IMS_SQLITE_DRIVER, else the first that works in this Node. */
   driver?: Driver | DriverName;
+  /** Reads on a connection of their own in a worker thread (see reader-thread.ts); files only. */
+  readerThread?: boolean;
 }
 
 interface Job {
@@ -43,41 +31,11 @@ interface Job {
   reject: (error: unknown) => void;
 }
 
-interface Areas extends Writer {
-  catalog: SqliteCatalog;
-  facilities: SqliteFacilities;
-  tokens: SqliteTokens;
-  ledger: SqliteLedger;
-  reservations: SqliteReservations;
-}
-
-function areas(db: Db): Areas {
-  const sql = new Statements(db);
-  return {
-    catalog: new SqliteCatalog(sql),
-    facilities: new SqliteFacilities(sql),
-    tokens: new SqliteTokens(sql),
-    ledger: new SqliteLedger(sql),
-    reservations: new SqliteReservations(sql),
-    transfers: new SqliteTransfers(sql),
-    counts: new SqliteCounts(sql),
-    policies: new SqlitePolicies(sql),
-    production: new SqliteProduction(sql),
-    parties: new SqliteParties(sql),
-    purchasing: new SqlitePurchasing(sql),
-    sales: new SqliteSales(sql),
-    documents: new SqliteDocuments(sql),
-    idempotency: new SqliteIdempotency(sql),
-    events: new SqliteEvents(sql),
-    webhooks: new SqliteWebhooks(sql),
-  };
-}
-
 /**
  * The database cannot take writes now: locked by another process past the busy timeout,
  * out of disk, or failing I/O. The request may succeed later, so it is a 503, not a 500.
  */
-function unavailable(e: unknown): unknown {
+export function unavailable(e: unknown): unknown {
   const code = sqliteCode(e);
   if (code && /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY)/.test(code)) {
     return new StoreUnavailable(`${code}: ${(e as Error).message}`);
@@ -144,6 +102,8 @@ export class SqliteStore implements Store {
   private readonly maxBatch: number;
   /** Copies the WAL into the database file now and then; null in memory (no WAL). */
   readonly checkpointer: Checkpointer | null = null;
+  /** Where reads run when they do not share the writer's thread; null when they do. */
+  private readonly readerThread: ReaderThread | null = null;
   private readonly dataVersion: () => number;
   private lastDataVersion: number;
   private checkedThisTurn = false;
@@ -169,6 +129,10 @@ export class SqliteStore implements Store {
     this.lastDataVersion = this.dataVersion();
     this.identity = file === MEMORY ? null : statSync(file);
     this.read = committedReader(this.writer, () => this.flushing, () => this.idle, () => this.fresh());
+    if (options.readerThread && file !== MEMORY && typeof options.driver === 'object') {
+      this.readerThread = ReaderThread.start(file, options.driver.name, this.read, unavailable);
+      if (this.readerThread) this.read = this.readerThread.reader(() => this.fresh());
+    }
     if (file !== MEMORY) {
       // SQLite's own checkpoint runs inside the COMMIT that fills the WAL, delaying every
       // reply of that batch. We checkpoint ourselves instead (see checkpointer.ts), once a
@@ -273,10 +237,7 @@ export class SqliteStore implements Store {
 
   /** Cached records may come from a unit that rolled back, or be stale: start over. */
   private forgetCached(): void {
-    this.writer.catalog.forgetCached();
-    this.writer.facilities.forgetCached();
-    this.writer.tokens.forgetCached();
-    this.writer.ledger.forgetCached();
+    forgetCached(this.writer);
   }
 
   /**
@@ -340,6 +301,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     while (this.flushing || this.queue.length > 0) await new Promise((r) => setImmediate(r));
     this.closed = true;
+    await this.readerThread?.close();
     await this.checkpointer?.close();
     this.db.close();
   }
