@@ -12,6 +12,7 @@
 // has no path a worker could load it from), checkpoints run on the writer's connection
 // between batches, as before.
 import { Worker } from 'node:worker_threads';
+import { closeWorker } from './worker.js';
 import type { Db } from './database.js';
 
 /** Plain JavaScript, evaluated in the worker: no TypeScript loader is needed there. */
@@ -123,11 +124,7 @@ export class Checkpointer {
     const worker = this.worker;
     if (!worker) return;
     this.worker = null;
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    worker.postMessage('close');
-    const force = setTimeout(() => void worker.terminate(), 5000);
-    await exited;
-    clearTimeout(force);
+    await closeWorker(worker);
   }
 
   private start(): Worker | null {

@@ -11,6 +11,7 @@
 // thread cannot start (the single executable has no module file for it) or stops, reads go
 // back to the writer's connection, and the calls it had not answered are run there again.
 import { Worker } from 'node:worker_threads';
+import { closeWorker } from './worker.js';
 import { StoreUnavailable, type Reader } from '../../core/ports.js';
 import type { DriverName } from './driver.js';
 import type { Answer, Call } from './reader-worker.js';
@@ -85,11 +86,7 @@ export class ReaderThread {
     const worker = this.worker;
     if (!worker) return;
     this.worker = null;
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    worker.postMessage('close');
-    const force = setTimeout(() => void worker.terminate(), 5000);
-    await exited;
-    clearTimeout(force);
+    await closeWorker(worker);
     this.rerunLocally();
   }
 
