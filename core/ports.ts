@@ -231,8 +231,16 @@ export class StoreUnavailable extends Error {
  * store does, and an observer that throws is the observer's bug, not the write's.
  */
 export interface StoreObserver {
-  /** A commit carried this many write units (SQLite's group commit; 1 a unit elsewhere). */
-  committed(units: number): void;
+  /**
+   * A commit carried this many write units (SQLite's group commit; 1 a unit elsewhere), and
+   * among them these ledger postings (appendPosting calls) with this many lines in all.
+   */
+  committed(units: number, postings: PostingCount): void;
+}
+
+export interface PostingCount {
+  transactions: number;
+  lines: number;
 }
 
 export interface Store {

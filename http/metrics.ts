@@ -1,9 +1,8 @@
 // The host's metrics, kept in memory and served as Prometheus text (exposition format
 // 0.0.4) at GET /metrics. Counters live here, in the HTTP host, so the core stays free of
-// I/O and of any metrics library: postings are counted by watching the writer the host
-// hands to its routes, commit batch sizes by the store's optional observer.
-import { StoreUnavailable, type Store, type StoreObserver, type Writer } from '../core/ports.js';
-import type { PostingEffects } from '../core/ledger.js';
+// I/O and of any metrics library: postings and commit batch sizes are what the store's
+// optional observer is told at each commit.
+import { StoreUnavailable, type PostingCount, type Store, type StoreObserver, type Writer } from '../core/ports.js';
 
 /** Request latency buckets, in seconds: from a cached read to a slow batch under load. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -69,13 +68,15 @@ export class Metrics {
   }
 
   /** Committed postings (ledger transactions) and their lines. */
-  posted(transactions: number, lines: number): void {
+  private posted(transactions: number, lines: number): void {
     this.postings += transactions;
     this.postingLines += lines;
   }
 
-  committed(units: number): void {
+  /** A commit: its write units, and the postings among them. */
+  committed(units: number, postings: PostingCount): void {
     this.batches.observe(units);
+    this.posted(postings.transactions, postings.lines);
   }
 
   /** A request or health check the database failed: `kind` is `unavailable` or `internal`. */
@@ -83,9 +84,9 @@ export class Metrics {
     this.databaseErrors.set(kind, (this.databaseErrors.get(kind) ?? 0) + 1);
   }
 
-  /** Wraps a store so what it commits is counted; pass the wrapped one to the routes. */
+  /** Wraps a store so what it commits and its failed health checks are counted; pass the wrapped one to the routes. */
   instrument(store: Store): Store {
-    const observer: StoreObserver = { committed: (units) => this.committed(units) };
+    const observer: StoreObserver = { committed: (units, postings) => this.committed(units, postings) };
     store.observe?.(observer);
     return {
       kind: store.kind,
@@ -95,21 +96,7 @@ export class Metrics {
         this.databaseError(e instanceof StoreUnavailable ? 'unavailable' : 'internal');
         throw e;
       }),
-      write: async <T>(work: (tx: Writer) => Promise<T>): Promise<T> => {
-        let transactions = 0;
-        let lines = 0;
-        const value = await store.write((tx) => {
-          // A PostgreSQL unit may run again after a collision: count its last run only.
-          transactions = 0;
-          lines = 0;
-          return work(countingWriter(tx, (effects) => {
-            transactions++;
-            lines += effects.lines.length;
-          }));
-        });
-        if (transactions > 0) this.posted(transactions, lines);
-        return value;
-      },
+      write: <T>(work: (tx: Writer) => Promise<T>): Promise<T> => store.write(work),
     };
   }
 
@@ -132,21 +119,4 @@ export class Metrics {
     out.push(`ims_process_uptime_seconds ${round((Date.now() - this.started) / 1000)}`);
     return out.join('\n') + '\n';
   }
-}
-
-/** The writer with its ledger's appends reported to `posted`; everything else untouched. */
-function countingWriter(tx: Writer, posted: (effects: PostingEffects) => void): Writer {
-  const ledger = new Proxy(tx.ledger, {
-    get(target, name) {
-      const value = Reflect.get(target, name, target);
-      if (name === 'appendPosting') {
-        return (effects: PostingEffects) => target.appendPosting(effects).then((appended) => {
-          posted(effects);
-          return appended;
-        });
-      }
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  return { ...tx, ledger };
 }

@@ -320,6 +320,8 @@ export class PgLedger implements LedgerWriter {
   async appendPosting(e: PostingEffects): Promise<Appended> {
     const unit = this.sql.unit;
     assert(unit, 'appendPosting runs inside a write unit');
+    unit.posted.transactions++;
+    unit.posted.lines += e.lines.length;
     if (e.newLots.length) {
       // A lot created by a unit beside this one is a unique violation: the unit runs again and finds it.
       const lots = [...e.newLots].sort((a, b) => byteOrder(a.itemId, b.itemId) || byteOrder(a.lotNo, b.lotNo));

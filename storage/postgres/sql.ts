@@ -29,6 +29,8 @@ export class UnitState {
   readonly serialsSeen = new Set<string>();
   /** Events recorded by this unit, written just before its COMMIT (see events.ts). */
   readonly events: NewEvent[] = [];
+  /** Ledger postings this attempt appended, and their lines: what its commit tells observers. */
+  readonly posted = { transactions: 0, lines: 0 };
 }
 
 interface Prepared {

@@ -136,7 +136,7 @@ export class PostgresStore implements Store {
       await flushEvents(sql);
       await sql.queue.command('COMMIT');
       // Each unit is its own transaction here: every commit carries one.
-      for (const o of this.observers) o.committed(1);
+      for (const o of this.observers) o.committed(1, sql.unit.posted);
       return { value };
     } catch (e) {
       if (isConnectionLost(e) || isConnectionLost(sql.unit.firstError)) {

@@ -30,6 +30,8 @@ const LAYER = `SELECT c.id, c.item_id AS itemId, c.facility_id AS facilityId, c.
 export class SqliteLedger implements LedgerWriter {
   /** The last posting's time, kept by appendPosting; undefined until read. */
   private lastPosted: string | null | undefined;
+  /** Postings appended since the store last took the count for its observers (see store.ts). */
+  readonly posted = { transactions: 0, lines: 0 };
 
   constructor(private readonly sql: Statements) {}
 
@@ -344,6 +346,8 @@ export class SqliteLedger implements LedgerWriter {
       for (const s of e.serialMoves) serial.run(s.itemId, s.serialNo, s.facilityId, s.locationId, s.lotId, s.statusId);
       // One writer, and the decision never posts before the last posting: already in order.
       this.lastPosted = t.postedAt;
+      this.posted.transactions++;
+      this.posted.lines += e.lines.length;
       return { seq, postedAt: t.postedAt, lines: e.lines };
     });
   }

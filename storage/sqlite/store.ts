@@ -208,7 +208,12 @@ export class SqliteStore implements Store {
       this.done();
       return;
     }
+    // What the batch posted, for the observers; a unit that rolls back takes its part back.
+    const posted = this.writer.ledger.posted;
+    posted.transactions = 0;
+    posted.lines = 0;
     for (const job of batch) {
+      const [transactions, lines] = [posted.transactions, posted.lines];
       this.db.exec('SAVEPOINT unit');
       try {
         const value = await job.work(this.writer);
@@ -216,6 +221,8 @@ export class SqliteStore implements Store {
         settle.push(() => job.resolve(value));
       } catch (e) {
         this.db.exec('ROLLBACK TO unit; RELEASE unit');
+        posted.transactions = transactions;
+        posted.lines = lines;
         this.forgetCached();
         settle.push(() => job.reject(e));
       }
@@ -229,7 +236,7 @@ export class SqliteStore implements Store {
       this.done();
       return;
     }
-    for (const o of this.observers) o.committed(batch.length);
+    for (const o of this.observers) o.committed(batch.length, { transactions: posted.transactions, lines: posted.lines });
     for (const s of settle) s();
     this.done();
     this.checkpointer?.due();
