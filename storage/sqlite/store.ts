@@ -2,7 +2,8 @@
 // turn of the event loop run one after another inside one BEGIN IMMEDIATE transaction, each
 // in its own savepoint (a unit that throws rolls back alone), then one COMMIT, and only then
 // does any of their promises settle. Durability costs one fsync per batch, not per request.
-// Reads see committed state only.
+// Reads see committed state only: on the writer's connection between batches, or on a
+// connection of their own in a reader thread (reader-thread.ts).
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import { StoreUnavailable, type Reader, type Store, type StoreObserver, type Writer } from '../../core/ports.js';
 import { areas, forgetCached, type Areas } from './areas.js';
