@@ -131,7 +131,6 @@ export const bomInputSchema: Schema = object(
   ['itemId', 'components'],
 );
 export const bomPatchSchema: Schema = { ...object({ outputQty: positiveQuantity, notes, components }), minProperties: 1 };
-export const bomActionSchema: Schema = object({});
 export const explosionQuerySchema: Schema = object({
   qty: positiveQuantity,
   levels: { type: 'integer', minimum: 1, maximum: MAX_LEVELS },

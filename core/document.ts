@@ -4,7 +4,11 @@
 import type { Item } from './item.js';
 import { fitsDecimals, isWhole, toMicro, type Micro } from './quantity.js';
 import { fail, failAt, ok, type Result } from './result.js';
+import { object, type Schema } from './schema.js';
 import type { Uom } from './uom.js';
+
+/** The body of a status action (submit, approve, cancel, ...): an object with no fields. */
+export const actionSchema: Schema = object({});
 
 /** A document's transition table: per state, what each action allowed there leads to. */
 export type Transitions<S extends string, A extends string, To> = Readonly<Record<S, Partial<Record<A, To>>>>;

@@ -84,7 +84,6 @@ export const purchaseOrderPatchSchema: Schema = {
   minProperties: 1,
 };
 
-export const purchaseOrderActionSchema: Schema = object({});
 
 // --- the state machine, pure ----------------------------------------------------------------
 

@@ -71,7 +71,6 @@ const fields: Record<string, Schema> = { facilityId: id, notes: nullable(string(
 
 export const requisitionInputSchema: Schema = object(fields, ['facilityId', 'lines']);
 export const requisitionPatchSchema: Schema = { ...object(fields), minProperties: 1 };
-export const requisitionActionSchema: Schema = object({});
 export const replenishmentRequisitionSchema: Schema = object({
   facilityId: id,
   policyIds: { ...array(id, MAX_LINES, 1), uniqueItems: true },

@@ -78,7 +78,6 @@ export const salesShipInputSchema: Schema = object({
     ['lineId', 'qty'],
   ), MAX_POSTING_LINES, 1),
 }, ['lines']);
-export const salesOrderActionSchema: Schema = object({});
 
 // --- queries -------------------------------------------------------------------------------
 

@@ -192,7 +192,6 @@ export const completeInputSchema: Schema = object({
   componentLocationId: id,
 });
 
-export const workOrderActionSchema: Schema = object({});
 export const workOrderListQuery: Record<string, Schema> = {
   status: oneOf(WORK_ORDER_STATUSES), itemId: id, facilityId: id, q: string(1, 64),
 };

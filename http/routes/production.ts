@@ -1,11 +1,12 @@
+import { actionSchema } from '../../core/document.js';
 import {
-  activateBom, BOM_STATUSES, bomActionSchema, bomInputSchema, bomPatchSchema, createBom, explodeBom, explosionQuerySchema, getBom,
+  activateBom, BOM_STATUSES, bomInputSchema, bomPatchSchema, createBom, explodeBom, explosionQuerySchema, getBom,
   listBoms, patchBom,
 } from '../../core/bom.js';
 import { id, listQuery, oneOf } from '../../core/schema.js';
 import {
   cancelWorkOrder, completeInputSchema, completeWorkOrder, createWorkOrder, getProductionLot, getWorkOrder, listWorkOrders,
-  releaseWorkOrder, workOrderActionSchema, workOrderInputSchema, workOrderListQuery,
+  releaseWorkOrder, workOrderInputSchema, workOrderListQuery,
 } from '../../core/work-order.js';
 import type { Route } from '../route.js';
 
@@ -42,7 +43,7 @@ export const productionRoutes: Route[] = [
     kind: 'write', method: 'POST', path: `${BOM}/activate`, permission: 'production:write', tag: 'BOMs',
     summary: 'Activate a draft BOM version; the item\'s previous active version becomes obsolete. 409 conflict naming the cycle when its '
       + 'explosion would reach its own item at any depth',
-    body: bomActionSchema,
+    body: actionSchema,
     run: (tx, { params }, ctx) => activateBom(tx, params.bomId!, ctx.now, ctx.actor),
   },
   {
@@ -75,7 +76,7 @@ export const productionRoutes: Route[] = [
   {
     kind: 'write', method: 'POST', path: `${WORK_ORDER}/release`, permission: 'production:write', tag: 'Work orders',
     summary: 'Release to the floor: reserve every component at the facility, all or none (409 insufficient_stock names the short ones)',
-    body: workOrderActionSchema,
+    body: actionSchema,
     run: (tx, { params }, ctx) => releaseWorkOrder(tx, params.workOrderId!, ctx.now, ctx.actor),
   },
   {
@@ -89,7 +90,7 @@ export const productionRoutes: Route[] = [
   {
     kind: 'write', method: 'POST', path: `${WORK_ORDER}/cancel`, permission: 'production:write', tag: 'Work orders',
     summary: 'Cancel a draft or released work order, releasing its reservations (after a partial completion: closes it short)',
-    body: workOrderActionSchema,
+    body: actionSchema,
     run: (tx, { params }, ctx) => cancelWorkOrder(tx, params.workOrderId!, ctx.now, ctx.actor),
   },
   {

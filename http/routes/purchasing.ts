@@ -1,12 +1,13 @@
+import { actionSchema } from '../../core/document.js';
 import {
   approvePurchaseOrder, cancelPurchaseOrder, createPurchaseOrder, getPurchaseOrder, listPurchaseOrders, patchPurchaseOrder,
-  purchaseOrderActionSchema, purchaseOrderInputSchema, purchaseOrderPatchSchema, sendPurchaseOrder, submitPurchaseOrder,
+  purchaseOrderInputSchema, purchaseOrderPatchSchema, sendPurchaseOrder, submitPurchaseOrder,
 } from '../../core/purchase-order.js';
 import { PURCHASE_ORDER_STATUSES, REQUISITION_STATUSES } from '../../core/purchasing.js';
 import { listReceipts, receiptInputSchema, receivePurchaseOrder } from '../../core/receipt.js';
 import {
   approveRequisition, cancelRequisition, convertRequisition, createRequisition, getRequisition, listRequisitions, patchRequisition,
-  rejectRequisition, replenishmentRequisitionSchema, requisitionActionSchema, requisitionInputSchema, requisitionPatchSchema,
+  rejectRequisition, replenishmentRequisitionSchema, requisitionInputSchema, requisitionPatchSchema,
   requisitionsFromReplenishment, submitRequisition,
 } from '../../core/requisition.js';
 import { id, listQuery, oneOf, string } from '../../core/schema.js';
@@ -45,22 +46,22 @@ export const purchasingRoutes: Route[] = [
   },
   {
     kind: 'write', method: 'POST', path: `${PO}/submit`, permission: 'procurement:write', tag,
-    summary: 'Submit a draft for approval (409 invalid_state when the supplier or an item is inactive)', body: purchaseOrderActionSchema,
+    summary: 'Submit a draft for approval (409 invalid_state when the supplier or an item is inactive)', body: actionSchema,
     run: (tx, { params }, ctx) => submitPurchaseOrder(tx, params.id!, ctx.now, ctx.actor),
   },
   {
     kind: 'write', method: 'POST', path: `${PO}/approve`, permission: 'procurement:write', tag,
-    summary: 'Approve a submitted purchase order: goods may be received from now on', body: purchaseOrderActionSchema,
+    summary: 'Approve a submitted purchase order: goods may be received from now on', body: actionSchema,
     run: (tx, { params }, ctx) => approvePurchaseOrder(tx, params.id!, ctx.now, ctx.actor),
   },
   {
     kind: 'write', method: 'POST', path: `${PO}/send`, permission: 'procurement:write', tag,
-    summary: 'Mark an approved purchase order sent to the supplier', body: purchaseOrderActionSchema,
+    summary: 'Mark an approved purchase order sent to the supplier', body: actionSchema,
     run: (tx, { params }, ctx) => sendPurchaseOrder(tx, params.id!, ctx.now, ctx.actor),
   },
   {
     kind: 'write', method: 'POST', path: `${PO}/cancel`, permission: 'procurement:write', tag,
-    summary: 'Cancel a purchase order in any state before its first receipt (409 invalid_state after)', body: purchaseOrderActionSchema,
+    summary: 'Cancel a purchase order in any state before its first receipt (409 invalid_state after)', body: actionSchema,
     run: (tx, { params }, ctx) => cancelPurchaseOrder(tx, params.id!, ctx.now, ctx.actor),
   },
   {
@@ -103,22 +104,22 @@ export const purchasingRoutes: Route[] = [
   },
   {
     kind: 'write', method: 'POST', path: `${RQ}/submit`, permission: 'procurement:write', tag,
-    summary: 'Submit a draft requisition for approval', body: requisitionActionSchema,
+    summary: 'Submit a draft requisition for approval', body: actionSchema,
     run: (tx, { params }, ctx) => submitRequisition(tx, params.id!, ctx.now, ctx.actor),
   },
   {
     kind: 'write', method: 'POST', path: `${RQ}/approve`, permission: 'procurement:write', tag,
-    summary: 'Approve a submitted requisition', body: requisitionActionSchema,
+    summary: 'Approve a submitted requisition', body: actionSchema,
     run: (tx, { params }, ctx) => approveRequisition(tx, params.id!, ctx.now, ctx.actor),
   },
   {
     kind: 'write', method: 'POST', path: `${RQ}/reject`, permission: 'procurement:write', tag,
-    summary: 'Reject a submitted requisition (terminal)', body: requisitionActionSchema,
+    summary: 'Reject a submitted requisition (terminal)', body: actionSchema,
     run: (tx, { params }, ctx) => rejectRequisition(tx, params.id!, ctx.now, ctx.actor),
   },
   {
     kind: 'write', method: 'POST', path: `${RQ}/cancel`, permission: 'procurement:write', tag,
-    summary: 'Cancel a draft, submitted or approved requisition', body: requisitionActionSchema,
+    summary: 'Cancel a draft, submitted or approved requisition', body: actionSchema,
     run: (tx, { params }, ctx) => cancelRequisition(tx, params.id!, ctx.now, ctx.actor),
   },
   {
@@ -126,7 +127,7 @@ export const purchasingRoutes: Route[] = [
     summary: 'Convert an approved requisition into draft purchase orders, one per supplier (a line\'s own supplier, else the preferred supplier '
       + 'of its item\'s reorder policy; 400 naming /lines/<i>/supplierId when neither); the requisition becomes ordered and each line shows its '
       + 'purchaseOrderId; prices start at the supplier\'s last price for the item (else 0), to be confirmed on the draft',
-    body: requisitionActionSchema,
+    body: actionSchema,
     run: (tx, { params }, ctx) => convertRequisition(tx, params.id!, ctx.now, ctx.actor),
   },
   {

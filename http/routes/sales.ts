@@ -1,5 +1,6 @@
+import { actionSchema } from '../../core/document.js';
 import {
-  cancelSalesOrder, createSalesOrder, getSalesOrder, listSalesOrders, openSalesOrder, patchSalesOrder, salesOrderActionSchema,
+  cancelSalesOrder, createSalesOrder, getSalesOrder, listSalesOrders, openSalesOrder, patchSalesOrder,
   salesOrderInputSchema, salesOrderPatchSchema, salesShipInputSchema, shipSalesOrder,
 } from '../../core/sales-order.js';
 import { SALES_ORDER_STATUSES } from '../../core/sales.js';
@@ -40,7 +41,7 @@ export const salesRoutes: Route[] = [
     kind: 'write', method: 'POST', path: action('open'), permission: 'sales:write', tag: 'Sales',
     summary: 'Open a draft for fulfilment: reserve every line at the facility (demand sales_order), all or none; '
       + '409 insufficient_stock names the short lines (/lines/<i>/qty) and the order stays draft',
-    body: salesOrderActionSchema,
+    body: actionSchema,
     run: (tx, { params }, ctx) => openSalesOrder(tx, params.id!, ctx.now, ctx.actor),
   },
   {
@@ -55,7 +56,7 @@ export const salesRoutes: Route[] = [
   {
     kind: 'write', method: 'POST', path: action('cancel'), permission: 'sales:write', tag: 'Sales',
     summary: 'Cancel a draft or open order, releasing its reservations (409 invalid_state once anything shipped)',
-    body: salesOrderActionSchema,
+    body: actionSchema,
     run: (tx, { params }, ctx) => cancelSalesOrder(tx, params.id!, ctx.now, ctx.actor),
   },
 ];

@@ -1,7 +1,8 @@
+import { actionSchema } from '../../core/document.js';
 import { id, listQuery, oneOf, string } from '../../core/schema.js';
 import {
   cancelTransfer, createTransfer, getTransfer, listTransfers, receiveInputSchema, receiveTransfer, releaseTransfer, shipInputSchema,
-  shipTransfer, TRANSFER_STATUSES, transferActionSchema, transferInputSchema,
+  shipTransfer, TRANSFER_STATUSES, transferInputSchema,
 } from '../../core/transfer.js';
 import type { Route } from '../route.js';
 
@@ -30,7 +31,7 @@ export const transferRoutes: Route[] = [
   {
     kind: 'write', method: 'POST', path: action('release'), permission: 'inventory:write', tag: 'Transfers',
     summary: 'Release a draft: reserve every line at the source, all or none (409 insufficient_stock names the short lines)',
-    body: transferActionSchema,
+    body: actionSchema,
     run: (tx, { params }, ctx) => releaseTransfer(tx, params.transferId!, ctx.now, ctx.actor),
   },
   {
@@ -48,7 +49,7 @@ export const transferRoutes: Route[] = [
   {
     kind: 'write', method: 'POST', path: action('cancel'), permission: 'inventory:write', tag: 'Transfers',
     summary: 'Cancel a draft or released transfer, releasing its reservations (409 invalid_state once anything shipped)',
-    body: transferActionSchema,
+    body: actionSchema,
     run: (tx, { params }, ctx) => cancelTransfer(tx, params.transferId!, ctx.now, ctx.actor),
   },
 ];
