@@ -92,15 +92,21 @@ async function withStore(config: Config, work: (store: Store) => Promise<number>
 }
 
 /**
+ * What the server asks of a SQLite store beyond what every command does: reads on a second
+ * thread (storage/sqlite/reader-thread.ts), and stock answers kept until they change
+ * (storage/sqlite/answers.ts).
+ */
+export const SERVER_SQLITE = { readerThread: true, answerCache: true } as const;
+
+/**
  * Opens the store, waiting for a database server that does not answer yet (hosts are often
  * started beside or before their database): each try is logged, the wait grows to 5 s.
  */
 async function openWhenReachable(config: Config, logger: Logger): Promise<Store> {
   for (let attempt = 1; ; attempt++) {
     try {
-      // The server reads on a second thread (see storage/sqlite/reader-thread.ts).
       const options = sqliteOptions(config);
-      return await openStore(config.databaseUrl, { ...options, sqlite: { ...options.sqlite, readerThread: true } });
+      return await openStore(config.databaseUrl, { ...options, sqlite: { ...options.sqlite, ...SERVER_SQLITE } });
     } catch (e) {
       if (!(e instanceof StoreUnavailable)) throw e;
       const wait = Math.min(5000, 250 * 2 ** attempt);

@@ -34,6 +34,8 @@ interface Reply {
   headers?: Record<string, string>;
   /** Set for answers that are not JSON: `body` is then the text as sent. */
   contentType?: string;
+  /** `body` already serialized, when it was cheaper to keep than to make again. */
+  payload?: Buffer;
   /** The route template that answered, for metrics. */
   route?: string;
 }
@@ -185,7 +187,30 @@ function listReply(result: Page<unknown> | Result<Page<unknown>>, query: { limit
     if (!result.ok) return dataReply(result);
     result = result.value;
   }
-  return { status: 200, body: { data: result.items, count: result.total, limit: query.limit, offset: query.offset } };
+  const body = { data: result.items, count: result.total, limit: query.limit, offset: query.offset };
+  return { status: 200, body, payload: Object.isFrozen(result.items) ? frozenListPayload(result.items, body) : undefined };
+}
+
+/**
+ * The answer's bytes for a list a store hands out frozen (the SQLite store's answer cache
+ * deep-freezes what it shares between readers): the list cannot change, so it is
+ * serialized once. From the cache, serializing a 20-row availability answer was about a
+ * third of the server's time.
+ */
+const frozenLists = new WeakMap<readonly unknown[], { body: ListBody; payload: Buffer }>();
+
+interface ListBody {
+  count: number;
+  limit: number;
+  offset: number;
+}
+
+function frozenListPayload(items: readonly unknown[], body: ListBody): Buffer {
+  const kept = frozenLists.get(items);
+  if (kept && kept.body.count === body.count && kept.body.limit === body.limit && kept.body.offset === body.offset) return kept.payload;
+  const payload = Buffer.from(JSON.stringify(body));
+  frozenLists.set(items, { body, payload });
+  return payload;
 }
 
 function json(code: keyof typeof STATUS, message: string): Reply {
@@ -268,10 +293,10 @@ function errorReply(e: unknown, logger: Logger, requestId: string, metrics: Metr
 }
 
 function send(res: ServerResponse, reply: Reply, requestId: string): void {
-  const payload = reply.contentType ? String(reply.body) : JSON.stringify(reply.body);
+  const payload = reply.payload ?? (reply.contentType ? String(reply.body) : JSON.stringify(reply.body));
   res.writeHead(reply.status, {
     'content-type': reply.contentType ?? 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
+    'content-length': typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length,
     'x-request-id': requestId,
     ...reply.headers,
   });

@@ -251,6 +251,22 @@ export class SqliteLedger implements LedgerWriter {
     return new Map(rows.map((a) => [`${a.itemId}|${a.locationId}`, a.qty]));
   }
 
+  /**
+   * An availability page, and the first instant after `now` at which it stops being true
+   * without any write: when a hold on one of its items expires (null: none expires), both
+   * from one snapshot. For the store's answer cache (answers.ts). Which rows a page has
+   * depends on balances only, so the holds of other items cannot change it.
+   */
+  async availabilityUntil(f: AvailabilityFilter, p: PageRequest, now: string, byFacility: boolean):
+    Promise<{ page: Page<AvailabilityRow | FacilityAvailabilityRow>; until: string | null }> {
+    const page = byFacility ? await this.listFacilityAvailability(f, p, now) : await this.listAvailability(f, p, now);
+    if (page.items.length === 0) return { page, until: null };
+    const until = this.sql.get(`SELECT min(r.expires_at) FROM reservations r WHERE r.status IN ('open', 'allocated')
+      AND r.expires_at > ? AND r.item_id IN (SELECT value FROM json_each(?))`)
+      .value(now, JSON.stringify([...new Set(page.items.map((a) => a.itemId))])) as string | null;
+    return { page, until };
+  }
+
   async listFacilityAvailability(f: AvailabilityFilter, p: PageRequest, now: string): Promise<Page<FacilityAvailabilityRow>> {
     const w = availabilityWhere(f);
     // Reservations are summed for the filtered items and facility only (promises are per

@@ -1,6 +1,7 @@
-// Starts the real HTTP host on a free port over a temporary SQLite database, or, when
-// IMS_TEST_DATABASE=postgres (test/run.mjs runs the HTTP files a second time so), over a
-// fresh PostgreSQL database of its own, dropped on close; and gives tests a small client.
+// Starts the real HTTP host on a free port over a temporary SQLite database, opened as
+// `ims serve` opens it, or, when IMS_TEST_DATABASE=postgres (test/run.mjs runs the HTTP
+// files a second time so), over a fresh PostgreSQL database of its own, dropped on close;
+// and gives tests a small client.
 // Each test file gets its own server and database.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import type { Store } from '../../core/ports.js';
 import { unwrap } from '../../core/result.js';
 import { bootstrapToken, createToken } from '../../core/token.js';
 import type { Permission } from '../../core/permission.js';
+import { SERVER_SQLITE } from '../../http/cli.js';
 import { createLogger } from '../../http/log.js';
 import { startServer, type RunningServer } from '../../http/server.js';
 import { openStore } from '../../storage/open.js';
@@ -56,7 +58,8 @@ export async function startTestServer(options: { databaseUrl?: string } = {}): P
     databaseUrl = database.url;
   }
   databaseUrl ??= `sqlite:${join(dir, 'ims.db')}`;
-  const store = await openStore(databaseUrl);
+  // As `ims serve` opens it: reads on the reader thread, stock answers cached.
+  const store = await openStore(databaseUrl, { sqlite: SERVER_SQLITE });
   unwrap(await runCommand(store, (tx) => bootstrapToken(tx, ADMIN_TOKEN, new Date().toISOString())));
   const server = await startServer({ store, logger: createLogger((process.env.LOG_LEVEL as 'silent') ?? 'silent') });
   const call = async (method: string, path: string, body?: unknown, o: CallOptions = {}): Promise<Reply> => {

@@ -1,0 +1,177 @@
+// The SQLite store's answer cache (storage/sqlite/answers.ts): an availability or balance
+// answer is kept only while it is true. Every commit of the store, a commit by another
+// connection, and a hold that expires end it; a read still running when the cache empties is
+// not kept. (The storage contract and the whole HTTP suite also run on stores with the cache,
+// as `ims serve` opens them.)
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ims } from '../../core/ims.js';
+import { unwrap } from '../../core/result.js';
+import { AnswerCache } from '../../storage/sqlite/answers.js';
+import { SqliteStore } from '../../storage/sqlite/store.js';
+
+const T0 = '2026-01-01T00:00:00.000Z';
+const T1 = '2026-01-01T01:00:00.000Z';
+const T2 = '2026-01-01T02:00:00.000Z';
+
+let dir: string;
+test.before.each(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ims-answers-'));
+});
+test.after.each(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface World {
+  ims: Ims;
+  itemId: string;
+  facilityId: string;
+  binId: string;
+}
+
+/** An item with 10 on hand in one bin; the clock is `clock.now`. */
+async function world(store: SqliteStore, clock = { now: T0 }): Promise<World> {
+  const ims = new Ims(store, { now: () => clock.now });
+  const uom = unwrap(await ims.uoms.create({ code: 'EA', name: 'Each', decimals: 0 })) as { id: string };
+  const item = unwrap(await ims.items.create({ itemNo: 'A-1', name: 'A', itemKind: 'purchased', baseUomId: uom.id })) as { id: string };
+  const facility = unwrap(await ims.facilities.create({ code: 'F1', name: 'F1', type: 'warehouse' })) as { id: string };
+  const bin = unwrap(await ims.locations.create(facility.id, { code: 'B1', name: 'B1', type: 'bin' })) as { id: string };
+  unwrap(await ims.inventory.adjust({ itemId: item.id, locationId: bin.id, qtyDelta: 10 }));
+  return { ims, itemId: item.id, facilityId: facility.id, binId: bin.id };
+}
+
+const turn = () => new Promise((r) => setImmediate(r));
+
+for (const readerThread of [false, true]) {
+  const where = readerThread ? 'reads on the reader thread' : 'reads on the writer connection';
+
+  test(`${where}: a repeated read is the same frozen answer; a commit ends it before the writer hears back`, async () => {
+    const store = SqliteStore.open(join(dir, 'ims.db'), { answerCache: true, readerThread });
+    try {
+      const w = await world(store);
+      const first = await store.read.ledger.listAvailability({ itemId: w.itemId }, { limit: 50, offset: 0 }, T0);
+      const again = await store.read.ledger.listAvailability({ itemId: w.itemId }, { limit: 50, offset: 0 }, T0);
+      assert.ok(first === again, 'kept');
+      assert.ok(Object.isFrozen(first.items[0]), 'deep-frozen: callers share it');
+      assert.is(first.items[0]!.onHand, 10);
+      const balances = await store.read.ledger.listBalances({ itemId: w.itemId }, { limit: 50, offset: 0 });
+      unwrap(await w.ims.inventory.adjust({ itemId: w.itemId, locationId: w.binId, qtyDelta: 5 }));
+      // No turn passes between the reply and the reads.
+      assert.is((await store.read.ledger.listAvailability({ itemId: w.itemId }, { limit: 50, offset: 0 }, T0)).items[0]!.onHand, 15);
+      assert.is((await store.read.ledger.listBalances({ itemId: w.itemId }, { limit: 50, offset: 0 })).items[0]!.onHand, 15);
+      assert.is(balances.items[0]!.onHand, 10, 'an answer handed out earlier stays as it was');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test(`${where}: reads racing postings see each posting once it has resolved`, async () => {
+    const store = SqliteStore.open(join(dir, 'ims.db'), { answerCache: true, readerThread });
+    try {
+      const w = await world(store);
+      for (let i = 1; i <= 30; i++) {
+        // The read starts before the posting's batch; on the thread it may answer before or after the commit.
+        const during = store.read.ledger.listAvailability({ itemId: w.itemId }, { limit: 50, offset: 0 }, T0);
+        const posted = w.ims.inventory.adjust({ itemId: w.itemId, locationId: w.binId, qtyDelta: 1 });
+        await during;
+        unwrap(await posted);
+        const after = await store.read.ledger.listAvailability({ itemId: w.itemId }, { limit: 50, offset: 0 }, T0);
+        assert.is(after.items[0]!.onHand, 10 + i);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+test('an answer ends when the first hold on its items expires, and is not used for an earlier instant', async () => {
+  const store = SqliteStore.open(join(dir, 'ims.db'), { answerCache: true, readerThread: true });
+  try {
+    const clock = { now: T0 };
+    const w = await world(store, clock);
+    unwrap(await w.ims.reservations.create({ itemId: w.itemId, facilityId: w.facilityId, qty: 4, demand: { type: 'manual' }, expiresAt: T1 }));
+    const at = async (now: string) => {
+      clock.now = now;
+      const page = await w.ims.inventory.availability({ itemId: w.itemId }, 'facility');
+      return page.items[0] as { reserved: number; available: number };
+    };
+    assert.equal(await at(T0), await at(T0));
+    assert.is((await at(T0)).reserved, 4);
+    assert.is((await at(T1)).reserved, 0, 'expired at T1');
+    assert.is((await at(T2)).available, 10);
+    assert.is((await at(T0)).reserved, 4, 'asked again for an instant before: held then');
+  } finally {
+    await store.close();
+  }
+});
+
+test('what another connection commits is seen from the next turn of the event loop', async () => {
+  const file = join(dir, 'ims.db');
+  const store = SqliteStore.open(file, { answerCache: true, readerThread: true });
+  const other = SqliteStore.open(file);
+  try {
+    const w = await world(store);
+    assert.is((await store.read.ledger.listBalances({ itemId: w.itemId }, { limit: 50, offset: 0 })).items[0]!.onHand, 10);
+    unwrap(await new Ims(other).inventory.adjust({ itemId: w.itemId, locationId: w.binId, qtyDelta: 7 }));
+    await turn();
+    assert.is((await store.read.ledger.listBalances({ itemId: w.itemId }, { limit: 50, offset: 0 })).items[0]!.onHand, 17);
+    assert.is((await w.ims.inventory.availability({ itemId: w.itemId })).items[0]!.onHand, 17);
+  } finally {
+    await other.close();
+    await store.close();
+  }
+});
+
+test('without the option nothing is kept: embedders get answers of their own to change', async () => {
+  const store = SqliteStore.open(join(dir, 'ims.db'));
+  try {
+    const w = await world(store);
+    const first = await store.read.ledger.listBalances({ itemId: w.itemId }, { limit: 50, offset: 0 });
+    assert.not.ok(Object.isFrozen(first.items));
+    assert.ok(first !== await store.read.ledger.listBalances({ itemId: w.itemId }, { limit: 50, offset: 0 }));
+  } finally {
+    await store.close();
+  }
+});
+
+// ---------------------------------------------------------------------------- the cache alone
+
+const page = (n: number) => ({ items: Array.from({ length: n }, (_, i) => ({ i })), total: n });
+
+test('AnswerCache: an answer holds from the instant it was read until its end; timeless ones always', () => {
+  const cache = new AnswerCache();
+  cache.set('a', cache.generation, page(1), T1, T2);
+  assert.ok(cache.get('a', T1));
+  assert.ok(cache.get('a', '2026-01-01T01:59:59.999Z'));
+  assert.is(cache.get('a', T2), undefined, 'ends at its end');
+  assert.is(cache.get('a', T0), undefined, 'not before it was read');
+  cache.set('b', cache.generation, page(1), null, null);
+  assert.ok(cache.get('b', null));
+});
+
+test('AnswerCache: emptying it ends every answer, and one read before is not kept', () => {
+  const cache = new AnswerCache();
+  const read = cache.generation;
+  cache.set('a', read, page(1), null, null);
+  cache.clear();
+  assert.is(cache.get('a', null), undefined);
+  const kept = cache.set('a', read, page(2), null, null);
+  assert.is(cache.get('a', null), undefined, 'read before the clear: not kept');
+  assert.ok(Object.isFrozen(kept.items), 'but handed back frozen all the same');
+});
+
+test('AnswerCache: bounded by rows, the oldest answers go first; one too large is not kept', () => {
+  const cache = new AnswerCache(100);
+  for (let k = 0; k < 20; k++) cache.set(`k${k}`, cache.generation, page(9), null, null);
+  assert.is(cache.get('k0', null), undefined, 'the oldest went');
+  assert.ok(cache.get('k19', null));
+  const kept = Array.from({ length: 20 }, (_, k) => cache.get(`k${k}`, null)).filter(Boolean).length;
+  assert.is(kept, 10, '10 answers of 9 rows and their envelope fit in 100');
+  cache.set('big', cache.generation, page(20), null, null);
+  assert.is(cache.get('big', null), undefined, 'more than a tenth of the bound');
+});
+
+test.run();
