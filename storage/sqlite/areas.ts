@@ -3,6 +3,7 @@
 import type { Writer } from '../../core/ports.js';
 import { SqliteCatalog } from './catalog.js';
 import { SqliteCounts } from './counts.js';
+import type { Changes } from './changes.js';
 import { Statements, type Db } from './database.js';
 import { SqliteDocuments } from './documents.js';
 import { SqliteEvents } from './events.js';
@@ -20,6 +21,8 @@ import { SqliteTransfers } from './transfers.js';
 import { SqliteWebhooks } from './webhooks.js';
 
 export interface Areas extends Writer {
+  /** What the writes on this connection changed, for the answer cache (changes.ts). */
+  changes: Changes;
   catalog: SqliteCatalog;
   facilities: SqliteFacilities;
   tokens: SqliteTokens;
@@ -30,6 +33,7 @@ export interface Areas extends Writer {
 export function areas(db: Db): Areas {
   const sql = new Statements(db);
   return {
+    changes: sql.changes,
     catalog: new SqliteCatalog(sql),
     facilities: new SqliteFacilities(sql),
     tokens: new SqliteTokens(sql),

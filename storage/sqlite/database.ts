@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { migrationsOf } from '../embedded.js';
 import type { Connection, Driver, Statement } from './driver.js';
 import { chooseDriver } from './drivers.js';
+import { Changes, writeKind } from './changes.js';
 
 export type Db = Connection;
 
@@ -66,17 +67,34 @@ export function migrate(db: Db): string[] {
   return applied;
 }
 
-/** Prepares each SQL text once per connection. */
+/**
+ * Prepares each SQL text once per connection. A statement that may change what the answer
+ * cache keeps tells `changes` each time it runs (see changes.ts).
+ */
 export class Statements {
   private readonly cache = new Map<string, Statement>();
+  readonly changes = new Changes();
   constructor(readonly db: Db) {}
 
   get(sql: string): Statement {
     let s = this.cache.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
+      const kind = writeKind(sql);
+      if (kind !== 'none') s = noting(s, () => this.changes.wrote(kind));
       this.cache.set(sql, s);
     }
     return s;
   }
+}
+
+/** `s`, calling `note` before each run. */
+function noting(s: Statement, note: () => void): Statement {
+  return {
+    run: (...p) => (note(), s.run(...p)),
+    get: (...p) => (note(), s.get(...p)),
+    all: (...p) => (note(), s.all(...p)),
+    value: (...p) => (note(), s.value(...p)),
+    values: (...p) => (note(), s.values(...p)),
+  };
 }

@@ -329,7 +329,7 @@ export class SqliteLedger implements LedgerWriter {
   }
 
   async appendPosting(e: PostingEffects): Promise<Appended> {
-    return uniqueViolations(() => {
+    return uniqueViolations(() => this.sql.changes.forItems(itemsOf(e), () => {
       const t = e.transaction;
       const lot = this.sql.get('INSERT INTO lots (id, item_id, lot_no, expires_on, created_at) VALUES (?, ?, ?, ?, ?)');
       for (const l of e.newLots) lot.run(l.id, l.itemId, l.lotNo, l.expiresOn, l.createdAt);
@@ -365,8 +365,17 @@ export class SqliteLedger implements LedgerWriter {
       this.posted.transactions++;
       this.posted.lines += e.lines.length;
       return { seq, postedAt: t.postedAt, lines: e.lines };
-    });
+    }));
   }
+}
+
+/** Every item a posting writes rows for. */
+function itemsOf(e: PostingEffects): Set<string> {
+  const items = new Set<string>();
+  for (const rows of [e.lines, e.newLots, e.balanceDeltas, e.serialMoves, e.valuations, e.newLayers, e.changedLayers]) {
+    for (const r of rows) items.add(r.itemId);
+  }
+  return items;
 }
 
 interface CheckRow {

@@ -66,24 +66,32 @@ export class SqliteReservations implements ReservationWriter {
   }
 
   async insertReservation(r: ReservationRecord): Promise<void> {
-    uniqueViolations(() => this.sql.get(`INSERT INTO reservations (id, item_id, facility_id, qty, qty_allocated, qty_fulfilled,
-      status, demand_type, demand_id, demand_line_id, expires_at, created_at, updated_at, version)
-      VALUES (@id, @item_id, @facility_id, @qty, @qty_allocated, @qty_fulfilled, @status, @demand_type, @demand_id,
-      @demand_line_id, @expires_at, @created_at, @updated_at, @version)`).run(toRow(r)));
+    this.sql.changes.forItems([r.itemId], () => uniqueViolations(() => this.sql.get(`INSERT INTO reservations (id, item_id,
+      facility_id, qty, qty_allocated, qty_fulfilled, status, demand_type, demand_id, demand_line_id, expires_at, created_at,
+      updated_at, version) VALUES (@id, @item_id, @facility_id, @qty, @qty_allocated, @qty_fulfilled, @status, @demand_type,
+      @demand_id, @demand_line_id, @expires_at, @created_at, @updated_at, @version)`).run(toRow(r))));
   }
 
   async updateReservation(r: ReservationRecord): Promise<void> {
-    this.sql.get(`UPDATE reservations SET qty = @qty, qty_allocated = @qty_allocated, qty_fulfilled = @qty_fulfilled,
-      status = @status, expires_at = @expires_at, updated_at = @updated_at, version = @version WHERE id = @id`).run(toRow(r));
+    // A reservation's item never changes: the row updated is one of r.itemId's.
+    this.sql.changes.forItems([r.itemId], () => this.sql.get(`UPDATE reservations SET qty = @qty, qty_allocated = @qty_allocated,
+      qty_fulfilled = @qty_fulfilled, status = @status, expires_at = @expires_at, updated_at = @updated_at, version = @version
+      WHERE id = @id`).run(toRow(r)));
   }
 
   async putAllocations(reservationId: string, allocations: readonly AllocationRecord[]): Promise<void> {
-    this.sql.get('DELETE FROM allocations WHERE reservation_id = ?').run(reservationId);
-    const insert = this.sql.get(`INSERT INTO allocations (id, reservation_id, item_id, facility_id, location_id, lot_id, qty,
-      created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    for (const a of allocations) {
-      insert.run(a.id, reservationId, a.itemId, a.facilityId, a.locationId, lotIn(a.lotId), a.qty, a.createdAt);
-    }
+    // The allocations replaced are the reservation's, so of its item, as are the new ones.
+    const item = this.sql.get('SELECT item_id FROM reservations WHERE id = ?').value(reservationId) as string | undefined;
+    const items = new Set(allocations.map((a) => a.itemId));
+    if (item !== undefined) items.add(item);
+    this.sql.changes.forItems(items, () => {
+      this.sql.get('DELETE FROM allocations WHERE reservation_id = ?').run(reservationId);
+      const insert = this.sql.get(`INSERT INTO allocations (id, reservation_id, item_id, facility_id, location_id, lot_id, qty,
+        created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+      for (const a of allocations) {
+        insert.run(a.id, reservationId, a.itemId, a.facilityId, a.locationId, lotIn(a.lotId), a.qty, a.createdAt);
+      }
+    });
   }
 }
 

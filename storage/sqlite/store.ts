@@ -220,6 +220,9 @@ export class SqliteStore implements Store {
       this.done();
       return;
     }
+    // What the batch changed, for the answer cache; a unit that rolls back may leave some
+    // items named that did not change, which only ends a few answers early.
+    this.writer.changes.clear();
     // What the batch posted, for the observers; a unit that rolls back takes its part back.
     const posted = this.writer.ledger.posted;
     posted.transactions = 0;
@@ -249,7 +252,7 @@ export class SqliteStore implements Store {
       return;
     }
     // Before anyone hears of the commit: a client that posted and then reads sees its posting.
-    this.answers?.clear();
+    this.answers?.changed(this.writer.changes);
     for (const o of this.observers) o.committed(batch.length, { transactions: posted.transactions, lines: posted.lines });
     for (const s of settle) s();
     this.done();
