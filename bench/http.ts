@@ -191,6 +191,8 @@ interface Job {
   durationMs: number;
   bodies?: string[];
   paths?: string[];
+  /** Whole requests, each with its method (the mixed row). */
+  requests?: MixedRequest[];
 }
 
 interface Counts {
@@ -329,7 +331,7 @@ async function seedIms(base: string, token: string, size: WorldSize): Promise<Wo
 // -------------------------------------------------------------------- the rows
 
 type Server = 'bare' | 'minimal-gc' | 'ims';
-type Workload = 'adjustment' | 'move' | 'availability' | 'availability-computed' | 'balances';
+type Workload = 'adjustment' | 'move' | 'availability' | 'availability-computed' | 'balances' | 'mixed';
 
 interface RowSpec {
   name: string;
@@ -339,8 +341,11 @@ interface RowSpec {
   workload: Workload;
   /** Lines per posting; 0 for reads. */
   lines: number;
-  kind: 'posting' | 'read';
+  kind: Kind;
 }
+
+/** What a row's requests do: post, read, or both (nine reads to a posting). */
+type Kind = 'posting' | 'read' | 'mixed';
 
 const SPECS: RowSpec[] = [
   { name: 'bare POST (HTTP limit)', server: 'bare', method: 'POST', workload: 'adjustment', lines: 0, kind: 'posting' },
@@ -352,6 +357,7 @@ const SPECS: RowSpec[] = [
   { name: 'ims GET /v1/inventory/availability?itemId=', server: 'ims', method: 'GET', workload: 'availability', lines: 0, kind: 'read' },
   { name: 'ims GET availability, each answer computed', server: 'ims', method: 'GET', workload: 'availability-computed', lines: 0, kind: 'read' },
   { name: 'ims GET /v1/inventory/balances?itemId=', server: 'ims', method: 'GET', workload: 'balances', lines: 0, kind: 'read' },
+  { name: 'ims mixed: 9 availability reads to 1 adjustment', server: 'ims', method: 'GET', workload: 'mixed', lines: 1, kind: 'mixed' },
 ];
 
 interface Ratio {
@@ -367,7 +373,7 @@ interface Row {
   path: string;
   workload: Workload;
   lines: number;
-  kind: 'posting' | 'read';
+  kind: Kind;
   connections: number;
   opsPerSec: number;
   p50Ms: number;
@@ -403,11 +409,18 @@ const PATHS: Record<Workload, string> = {
   move: '/v1/inventory/moves',
   availability: '/v1/inventory/availability',
   'availability-computed': '/v1/inventory/availability',
+  mixed: '/v1/inventory/availability',
   balances: '/v1/inventory/balances',
 };
 
+interface MixedRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: string;
+}
+
 /** Request bodies or paths, rotating over every item × bin (keysOf, as bench/posting.ts). */
-function variants(world: World, workload: Workload): { bodies?: string[]; paths?: string[] } {
+function variants(world: World, workload: Workload): { bodies?: string[]; paths?: string[]; requests?: MixedRequest[] } {
   const n = world.itemIds.length * world.binIds.length;
   const keys = Array.from({ length: n }, (_, k) => keysOf(k, world.itemIds.length, world.binIds.length));
   switch (workload) {
@@ -424,6 +437,18 @@ function variants(world: World, workload: Workload): { bodies?: string[]; paths?
       // than the server's answer cache (storage/sqlite/answers.ts, 50,000 rows) can keep, so
       // this row measures reads that SQLite answers.
       return { paths: Array.from({ length: 200 }, (_, k) => world.itemIds.map((id) => `${PATHS[workload]}?itemId=${id}&limit=${50 + k}`)).flat() };
+    case 'mixed': {
+      // Reads of every item in turn, and after each nine of them a posting to one item × bin
+      // (rotating as the adjustment rows do): the answer cache keeps the answers about the
+      // items the postings do not touch.
+      const adjustments = variants(world, 'adjustment').bodies!;
+      const requests: MixedRequest[] = [];
+      for (let k = 0; k < adjustments.length; k++) {
+        for (let r = 0; r < 9; r++) requests.push({ method: 'GET', path: `${PATHS.availability}?itemId=${world.itemIds[(k * 9 + r) % world.itemIds.length]}` });
+        requests.push({ method: 'POST', path: PATHS.adjustment, body: adjustments[k]! });
+      }
+      return { requests };
+    }
   }
 }
 
@@ -433,7 +458,7 @@ function withRatios(rows: Row[]): Row[] {
   return rows.map((r) => {
     let vsPostingLimit: Ratio | null = null;
     let vsHttpLimit: Ratio | null = null;
-    if (r.server !== 'bare') {
+    if (r.server !== 'bare' && r.kind !== 'mixed') {
       const http = find('bare', r.kind === 'posting' ? 'adjustment' : 'availability', r.connections);
       if (http && http.opsPerSec > 0) vsHttpLimit = { of: http.name, ratio: r.opsPerSec / http.opsPerSec };
     }
@@ -619,7 +644,7 @@ async function main(): Promise<number> {
       if (!v) variantCache.set(spec.workload, (v = variants(world, spec.workload)));
       const path = PATHS[spec.workload];
       const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-      if (spec.method === 'POST') headers['content-type'] = 'application/json';
+      if (spec.method === 'POST' || spec.kind === 'mixed') headers['content-type'] = 'application/json';
       log(`${spec.name} at ${connections} connections`);
       const r = await load.run({ url, method: spec.method, path, headers, connections, ...TIMING, ...v }, child.proc.pid);
       rows.push({
@@ -636,7 +661,9 @@ async function main(): Promise<number> {
   await load.close();
 
   // ------------------------------------------------------------------ checks
-  const postings = (server: Server) => rows.filter((r) => r.server === server && r.kind === 'posting').reduce((n, r) => n + r.total2xx, 0);
+  // A mixed row's postings are its 201s (its reads answer 200).
+  const postings = (server: Server) => rows.filter((r) => r.server === server && r.kind !== 'read')
+    .reduce((n, r) => n + (r.kind === 'posting' ? r.total2xx : r.statusCodes['201'] ?? 0), 0);
   const failing = rows.filter((r) => r.non2xx !== 0 || r.errors !== 0)
     .map((r) => `${r.name} at ${r.connections}: ${r.non2xx} non-2xx ${JSON.stringify(r.statusCodes)}, ${r.errors} errors`);
 

@@ -3,18 +3,20 @@
 // autocannon costs.
 //
 // Message in:  { type: 'run', id, job } with job = { url, method, path, headers,
-//                connections, warmupMs, durationMs, bodies?: string[], paths?: string[] }
+//                connections, warmupMs, durationMs, bodies?: string[], paths?: string[],
+//                requests?: Array<{ method, path, body? }> }
 // Messages out: { type: 'phase', id, phase: 'measure' | 'drain' } when the measured window
 //                opens and closes (the parent samples the server's CPU then), and
 //                { type: 'result', id, result } or { type: 'error', id, message }.
 //
 // One autocannon run per job, on keep-alive connections, one request in flight on each:
-// warm-up, then the measured window, then a drain. Bodies (or paths) rotate through the
-// job's list with one counter shared by every connection, so load spreads over the keys.
-// At the end of the window no request is abandoned: each connection may finish the request
-// it has in flight and then stops (autocannon's per-connection responseMax is set to what it
-// has sent), so every request the server took has its answer counted. ops/s and latency
-// come from the answers received inside the window; the counts from every phase.
+// warm-up, then the measured window, then a drain. Bodies (or paths, or whole requests)
+// rotate through the job's list with one counter shared by every connection, so load spreads
+// over the keys. At the end of the window no request is abandoned: each connection may
+// finish the request it has in flight and then stops (autocannon's per-connection
+// responseMax is set to what it has sent), so every request the server took has its answer
+// counted. ops/s and latency come from the answers received inside the window; the counts
+// from every phase.
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 
@@ -30,12 +32,15 @@ function emptyCounts() {
 function runJob(id, job) {
   return new Promise((resolve, reject) => {
     const clients = [];
-    const variants = job.bodies ?? job.paths ?? null;
+    const variants = job.bodies ?? job.paths ?? job.requests ?? null;
     let k = 0;
     const setupRequest = variants === null ? undefined : (req) => {
       const v = variants[k++ % variants.length];
       if (job.bodies) req.body = v;
-      else req.path = v;
+      else if (job.paths) req.path = v;
+      // Headers of its own: autocannon writes a body's Content-Length into the headers object,
+      // which a GET after a POST would otherwise carry.
+      else Object.assign(req, v, { headers: { ...job.headers } });
       return req;
     };
     const counts = { warmup: emptyCounts(), measure: emptyCounts(), drain: emptyCounts() };

@@ -53,7 +53,7 @@ test('bench/http.ts --quick --json measures every row and its checks pass', () =
       assert.ok(report.rows.some((r) => r.server === server && r.connections === connections), `a ${server} row at ${connections}`);
     }
   }
-  assert.is(report.rows.length, 18);
+  assert.is(report.rows.length, 20);
   for (const r of report.rows) {
     assert.ok(Number.isFinite(r.opsPerSec) && r.opsPerSec > 0, `${r.name} at ${r.connections}: ops/s ${r.opsPerSec}`);
     assert.ok(r.p50Ms > 0 && r.p99Ms >= r.p50Ms, `${r.name} at ${r.connections}: latency`);
