@@ -1,12 +1,17 @@
 // Where a posting's time goes in SQLite: every statement the posting path runs, timed one by
 // one, per posting. For finding what to make cheaper, not a target; not part of `npm run bench`.
 //
-//   node --import tsx bench/statements.ts [--quick]
+//   node --import tsx bench/statements.ts [--quick] [--file] [--batch=<n>]
 //
-// In memory (no fsync to hide anything), the bench world of bench/world.ts, 2-line
-// adjustments in batches of 100 as bench/posting.ts's batched rows: a warm-up, then the
-// measured postings. Each statement's time is measured around the driver call, so it includes
-// the driver's own work (binding, reading the row) and nothing of the decision around it.
+// In memory (no fsync to hide anything; --file: a SQLite file in a temporary directory, FULL),
+// the bench world of bench/world.ts, 2-line adjustments in batches of 100 as
+// bench/posting.ts's batched rows (--batch=1: one posting per commit, as its single rows): a
+// warm-up, then the measured postings. Each statement's time is measured around the driver
+// call, so it includes the driver's own work (binding, reading the row) and nothing of the
+// decision around it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createIms } from '../index.js';
 import { nowIso } from '../core/clock.js';
 import { runCommand } from '../core/command.js';
@@ -16,9 +21,10 @@ import type { Statement } from '../storage/sqlite/driver.js';
 import { adjustmentRequest, DEFAULT_WORLD, seedWorld } from './world.js';
 
 const quick = process.argv.includes('--quick');
-const WARMUP = quick ? 500 : 5_000;
-const MEASURED = quick ? 2_000 : 30_000;
-const BATCH = 100;
+const onFile = process.argv.includes('--file');
+const BATCH = Number(process.argv.find((a) => a.startsWith('--batch='))?.slice('--batch='.length) ?? 100);
+const WARMUP = quick || BATCH < 10 ? 500 : 5_000;
+const MEASURED = quick || BATCH < 10 ? 2_000 : 30_000;
 
 const timings = new Map<string, { calls: number; ms: number }>();
 const timed = new WeakMap<Statement, Statement>();
@@ -51,7 +57,8 @@ Statements.prototype.get = function (this: Statements, sql: string): Statement {
   return t;
 };
 
-const ims = await createIms({ databaseUrl: 'sqlite::memory:' });
+const dir = onFile ? mkdtempSync(join(tmpdir(), 'ims-statements-')) : null;
+const ims = await createIms({ databaseUrl: dir ? `sqlite:${join(dir, 'ims.db')}` : 'sqlite::memory:' });
 try {
   const world = await seedWorld(ims, DEFAULT_WORLD);
   let k = 0;
@@ -69,7 +76,7 @@ try {
   const perPosting = ((performance.now() - started) * 1000) / MEASURED;
   const rows = [...timings].sort((a, b) => b[1].ms - a[1].ms);
   const inStatements = rows.reduce((sum, [, t]) => sum + t.ms, 0) * 1000 / MEASURED;
-  console.log(`${MEASURED} postings of 2 lines in memory, batches of ${BATCH}: ${perPosting.toFixed(1)} µs each, `
+  console.log(`${MEASURED} postings of 2 lines ${dir ? 'on a file (FULL)' : 'in memory'}, batches of ${BATCH}: ${perPosting.toFixed(1)} µs each, `
     + `${inStatements.toFixed(1)} µs of it in the statements below (the rest: JavaScript, savepoints, commits)\n`);
   console.log('µs/posting  calls/posting  statement');
   for (const [name, t] of rows) {
@@ -77,4 +84,5 @@ try {
   }
 } finally {
   await ims.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }

@@ -42,6 +42,7 @@ for (const driver of testDrivers()) {
         assert.is(pragma(db, 'foreign_keys'), 1);
         assert.is(pragma(db, 'busy_timeout'), 5000);
         assert.is(pragma(db, 'cache_size'), -16384);
+        assert.is(pragma(db, 'temp_store'), 2, 'savepoint journals in memory');
       } finally {
         db.close();
       }
