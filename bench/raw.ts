@@ -1,7 +1,8 @@
 // The physical baseline: the same rows a 2-line posting writes (one transaction row, two
 // line rows, two balance upserts), written by a minimal program on the same SQLite driver with
 // prepared statements and no loading, no decision, no validation. Same schema (the
-// product's migrations), same pragmas (WAL, synchronous, foreign keys) on its own file.
+// product's migrations), same pragmas (WAL, synchronous, foreign keys, savepoint journals in
+// memory) on its own file.
 import { newId } from '../core/id.js';
 import { SCALE } from '../core/quantity.js';
 import { immediate, MEMORY, migrate, type Db, type Synchronous } from '../storage/sqlite/database.js';
@@ -31,6 +32,7 @@ export class RawLedger {
     if (file !== MEMORY) this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec(`PRAGMA synchronous = ${synchronous}`);
     this.db.exec('PRAGMA foreign_keys = ON');
+    this.db.exec('PRAGMA temp_store = MEMORY');
     migrate(this.db);
     this.itemIds = Array.from({ length: size.items }, () => newId());
     this.binIds = Array.from({ length: size.bins }, () => newId());

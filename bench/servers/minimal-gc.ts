@@ -7,8 +7,9 @@
 // locationId, qtyDelta }), 2 lines for /v1/inventory/moves ({ itemId, fromLocationId,
 // toLocationId, qty }). Requests whose body completes in one event-loop turn share one
 // transaction: BEGIN IMMEDIATE, a SAVEPOINT each, one COMMIT, and the replies go out after
-// the COMMIT (group commit, like the product's store). Other SQLite settings stay at their
-// defaults (autocheckpoint included).
+// the COMMIT (group commit, like the product's store). Savepoint journals in memory, as the
+// product keeps them (temp_store); other SQLite settings stay at their defaults
+// (autocheckpoint included).
 //
 //   PORT=… node --import tsx bench/servers/minimal-gc.ts <db file> <world.json>
 //
@@ -39,6 +40,7 @@ const db = chooseDriver().open(file);
 db.exec('PRAGMA journal_mode = WAL');
 db.exec('PRAGMA synchronous = FULL');
 db.exec('PRAGMA foreign_keys = ON');
+db.exec('PRAGMA temp_store = MEMORY');
 migrate(db);
 
 const insertTransaction = db.prepare(`INSERT INTO inventory_transactions (id, type, occurred_at, posted_at, reason,
