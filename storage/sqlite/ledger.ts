@@ -247,7 +247,7 @@ export class SqliteLedger implements LedgerWriter {
     const rows = this.sql.get(`SELECT a.item_id AS itemId, a.location_id AS locationId, sum(a.qty) AS qty FROM allocations a
       JOIN reservations r ON r.id = a.reservation_id
       WHERE ${HOLDING} AND a.item_id IN (SELECT value FROM json_each(?)) GROUP BY a.item_id, a.location_id`)
-      .all(now, JSON.stringify([...new Set(itemIds)])) as Array<{ itemId: string; locationId: string; qty: Micro }>;
+      .all(now, idList(itemIds)) as Array<{ itemId: string; locationId: string; qty: Micro }>;
     return new Map(rows.map((a) => [`${a.itemId}|${a.locationId}`, a.qty]));
   }
 
@@ -261,9 +261,10 @@ export class SqliteLedger implements LedgerWriter {
     Promise<{ page: Page<AvailabilityRow | FacilityAvailabilityRow>; until: string | null }> {
     const page = byFacility ? await this.listFacilityAvailability(f, p, now) : await this.listAvailability(f, p, now);
     if (page.items.length === 0) return { page, until: null };
-    const until = this.sql.get(`SELECT min(r.expires_at) FROM reservations r WHERE r.status IN ('open', 'allocated')
-      AND r.expires_at > ? AND r.item_id IN (SELECT value FROM json_each(?))`)
-      .value(now, JSON.stringify([...new Set(page.items.map((a) => a.itemId))])) as string | null;
+    // min() passes over the holds that never expire.
+    const until = this.sql.get(`SELECT min(r.expires_at) FROM reservations r
+      WHERE ${HOLDING} AND r.item_id IN (SELECT value FROM json_each(?))`)
+      .value(now, idList(page.items.map((a) => a.itemId))) as string | null;
     return { page, until };
   }
 
@@ -367,6 +368,11 @@ export class SqliteLedger implements LedgerWriter {
       return { seq, postedAt: t.postedAt, lines: e.lines };
     }));
   }
+}
+
+/** Ids as a JSON array without repeats, for `IN (SELECT value FROM json_each(?))`. */
+function idList(ids: readonly string[]): string {
+  return JSON.stringify([...new Set(ids)]);
 }
 
 /** Every item a posting writes rows for. */
