@@ -254,7 +254,9 @@ export interface Store {
    * back when it throws. A unit sees its own writes and committed state, and what it loaded
    * to decide from (the balances, serials and records it changes) cannot be changed by
    * another unit until it ends: on SQLite because units run one at a time, on PostgreSQL
-   * because those rows are locked.
+   * because those rows are locked. A store may roll a unit back and run `work` again before
+   * it settles (PostgreSQL after a serialization failure; SQLite when another unit of its
+   * batch fails after writing), so `work` must act through `tx` alone.
    */
   write<T>(work: (tx: Writer) => Promise<T>): Promise<T>;
   /** Resolves when the database answers; rejects when it does not. */

@@ -15,15 +15,16 @@ const SCOPED = new Set(['inventory_transactions', 'inventory_lines', 'balances',
 /** Tables no availability or balance answer reads, written with every posting or request. */
 const UNRELATED = new Set(['events', 'idempotency_keys', 'api_tokens', 'webhooks']);
 
-export type WriteKind = 'none' | 'scoped' | 'all';
+/** `none`: reads only; `unrelated`: writes nothing an answer reads; `scoped`: rows of some items; `all`: anything. */
+export type WriteKind = 'none' | 'unrelated' | 'scoped' | 'all';
 
-/** What running `sql` may change: nothing an answer reads, the rows of some items, or anything. */
+/** What running `sql` may change. */
 export function writeKind(sql: string): WriteKind {
   const text = sql.trimStart();
   if (/^(SELECT|WITH|VALUES)\b/i.test(text) && !/\b(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(text)) return 'none';
   const table = /^(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+["`]?(\w+)/i.exec(text)?.[1];
   if (table === undefined) return 'all';
-  if (UNRELATED.has(table)) return 'none';
+  if (UNRELATED.has(table)) return 'unrelated';
   return SCOPED.has(table) ? 'scoped' : 'all';
 }
 
@@ -31,6 +32,8 @@ export class Changes {
   /** Something changed that no list of items describes. */
   all = false;
   readonly items = new Set<string>();
+  /** Write statements run on this connection, ever: a unit that ran none left the database as it found it. */
+  writes = 0;
   /** Above 0 while a writer that has named its items runs. */
   private naming = 0;
 
@@ -47,6 +50,7 @@ export class Changes {
 
   /** A statement of this kind is about to run. */
   wrote(kind: WriteKind): void {
+    this.writes++;
     if (kind === 'all' || (kind === 'scoped' && this.naming === 0)) this.all = true;
   }
 

@@ -76,8 +76,9 @@ export function migrate(db: Db): string[] {
 }
 
 /**
- * Prepares each SQL text once per connection. A statement that may change what the answer
- * cache keeps tells `changes` each time it runs (see changes.ts).
+ * Prepares each SQL text once per connection. A statement that writes tells `changes` each
+ * time it runs (see changes.ts): what it may change for the answer cache, and that the unit
+ * running it wrote something (store.ts).
  */
 export class Statements {
   private readonly cache = new Map<string, Statement>();

@@ -252,7 +252,7 @@ test('AnswerCache: what changed ends the answers about those items and those abo
 test('Changes: writes to the ledger and holds count for the items named around them; anything else for all', () => {
   assert.is(writeKind('SELECT * FROM balances'), 'none');
   assert.is(writeKind('WITH x AS (SELECT 1) SELECT * FROM x'), 'none');
-  assert.is(writeKind('INSERT INTO events (id) VALUES (?)'), 'none');
+  assert.is(writeKind('INSERT INTO events (id) VALUES (?)'), 'unrelated');
   assert.is(writeKind('  UPDATE balances SET on_hand = ?'), 'scoped');
   assert.is(writeKind('INSERT OR IGNORE INTO lots (id) VALUES (?)'), 'scoped');
   assert.is(writeKind('DELETE FROM allocations WHERE reservation_id = ?'), 'scoped');
@@ -264,8 +264,11 @@ test('Changes: writes to the ledger and holds count for the items named around t
   c.wrote('scoped');
   assert.ok(c.all, 'a scoped write outside forItems: all');
   c.clear();
+  c.wrote('unrelated');
+  assert.not.ok(c.all, 'a write no answer reads ends none');
   c.wrote('all');
   assert.ok(c.all);
+  assert.is(c.writes, 4, 'every write counts, kept across clear()');
 });
 
 test.run();

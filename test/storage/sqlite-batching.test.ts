@@ -1,15 +1,18 @@
 // Group commit on SQLite: the units of one turn of the event loop share one commit, and after
 // a batch of n units the store waits up to two more turns for as many, since the clients it
 // just answered send their next units over the following turns. Each commit tells the store's
-// observers how many units and postings it carried.
+// observers how many units and postings it carried. Units run without savepoints until one
+// throws after writing; then the batch starts over with a savepoint each.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { nowIso } from '../../core/clock.js';
 import { Ims } from '../../core/ims.js';
 import type { PostingCount, Store } from '../../core/ports.js';
+import type { Uom } from '../../core/uom.js';
 import { post, type PostingRequest } from '../../core/posting.js';
 import { SCALE, type Micro } from '../../core/quantity.js';
 import { unwrap } from '../../core/result.js';
+import { newId } from '../../core/id.js';
 import { AVAILABLE } from '../../core/status.js';
 import { openStore } from '../../storage/open.js';
 
@@ -76,6 +79,80 @@ test('a commit tells its observers the postings it carried, less those of a unit
     store.write((tx) => post(tx, request, nowIso())),
   ]);
   assert.equal(seen, [{ transactions: 2, lines: 4 }]);
+});
+
+/** The SQL the store's writer connection executes with exec() (BEGIN, SAVEPOINT, COMMIT...) while `run` runs. */
+async function execLog(run: () => Promise<unknown>): Promise<string[]> {
+  const db = (store as unknown as { db: { exec(sql: string): void } }).db;
+  const exec = db.exec;
+  const seen: string[] = [];
+  db.exec = function (this: unknown, sql: string) {
+    seen.push(sql);
+    return exec.call(this, sql);
+  };
+  try {
+    await run();
+  } finally {
+    db.exec = exec;
+  }
+  return seen;
+}
+
+const uom = (code: string): Uom => ({ id: newId(), code, name: code, decimals: 0, createdAt: nowIso() });
+
+test('a unit that throws before writing is rejected alone, and the batch needs no savepoint', async () => {
+  const [a, b] = [uom('A'), uom('B')];
+  let settled: PromiseSettledResult<unknown>[] = [];
+  const log = await execLog(async () => {
+    settled = await Promise.allSettled([
+      store.write((tx) => tx.catalog.insertUom(a)),
+      store.write(async (tx) => {
+        await tx.catalog.getUom(a.id);
+        throw new Error('refused before writing');
+      }),
+      store.write((tx) => tx.catalog.insertUom(b)),
+    ]);
+  });
+  assert.equal(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
+  assert.equal(log, ['BEGIN IMMEDIATE', 'COMMIT']);
+  assert.equal(await store.read.catalog.getUom(a.id), a);
+  assert.equal(await store.read.catalog.getUom(b.id), b);
+});
+
+test('a unit that throws after writing: the batch starts over with a savepoint each, and the others commit once', async () => {
+  const [a, b, c] = [uom('A'), uom('B'), uom('C')];
+  const runs = { a: 0, c: 0 };
+  let settled: PromiseSettledResult<unknown>[] = [];
+  const log = await execLog(async () => {
+    settled = await Promise.allSettled([
+      store.write((tx) => (runs.a++, tx.catalog.insertUom(a))),
+      store.write(async (tx) => {
+        await tx.catalog.insertUom(b);
+        throw new Error('fails after writing');
+      }),
+      store.write((tx) => (runs.c++, tx.catalog.insertUom(c))),
+    ]);
+  });
+  assert.equal(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled']);
+  assert.equal(runs, { a: 2, c: 1 }, 'the unit before the failure ran again; the one after it ran only in the second pass');
+  assert.equal(log.filter((sql) => /^(BEGIN|ROLLBACK$|COMMIT)/.test(sql)), ['BEGIN IMMEDIATE', 'ROLLBACK', 'BEGIN IMMEDIATE', 'COMMIT']);
+  assert.is(log.filter((sql) => sql.startsWith('SAVEPOINT')).length, 3);
+  assert.equal(await store.read.catalog.getUom(a.id), a);
+  assert.is(await store.read.catalog.getUom(b.id), null);
+  assert.equal(await store.read.catalog.getUom(c.id), c);
+  assert.equal((await store.read.catalog.listUoms({ limit: 10, offset: 0 })).items.map((u) => u.code), ['A', 'C']);
+});
+
+test('a write to a table no cached answer reads counts as a write: an event recorded before a failure rolls back', async () => {
+  const results = await Promise.allSettled([
+    store.write((tx) => tx.catalog.insertUom(uom('A'))),
+    store.write(async (tx) => {
+      await tx.events.recordEvent({ id: newId(), type: 'transaction.posted', occurredAt: nowIso(), data: {} });
+      throw new Error('fails after recording its event');
+    }),
+  ]);
+  assert.equal(results.map((r) => r.status), ['fulfilled', 'rejected']);
+  assert.is(await store.read.events.lastEventSeq(), 0);
 });
 
 test.run();
