@@ -87,6 +87,10 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
     const posted = await store.read.events.listEvents({ after: 0, types: ['transaction.posted'] }, { limit: 1, offset: 0 });
     assert.is(posted.total, 2);
     assert.equal(posted.items.map((e) => e.data.n), [2]);
+    const documents = await store.read.events.listEvents({ after: posted.items[0]!.seq, types: ['transfer.status_changed', 'sales_order.status_changed'] }, { limit: 10, offset: 0 });
+    assert.equal([documents.total, documents.items.map((e) => e.data.n)], [2, [3, 5]]);
+    const both = await store.read.events.listEvents({ after: 0, types: ['transfer.status_changed', 'transaction.posted'] }, { limit: 10, offset: 0 });
+    assert.equal([both.total, both.items.map((e) => e.data.n)], [5, [1, 2, 3, 4, 5]]);
     const page = await store.read.events.listEvents({ after: posted.items[0]!.seq }, { limit: 10, offset: 1 });
     assert.equal(page.items.map((e) => e.data.n), [4, 5]);
   });
