@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ims } from '../../core/ims.js';
 import { chooseDriver } from '../../storage/sqlite/drivers.js';
-import { SqliteStore, type SqliteOptions } from '../../storage/sqlite/store.js';
+import { SqliteStore, WAL_LIMIT, type SqliteOptions } from '../../storage/sqlite/store.js';
 
 let dir: string;
 test.before.each(() => {
@@ -80,6 +80,19 @@ test('closing the store closes the worker\'s connection and its thread ends at o
   // Not the 5-second forced termination: the worker closed its database and exited.
   assert.ok(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
   assert.equal(store.checkpointer!.where, 'worker');
+});
+
+test('the WAL file is cut back to no less than a busy second of commits fills', async () => {
+  // A second of single postings wrote 180 MB of WAL; cut back to less, every commit past the
+  // cut grows the file again, and its fsync is slower (see the store's constructor).
+  assert.ok(WAL_LIMIT >= 256 * 1024 * 1024);
+  const store = SqliteStore.open(join(dir, 'ims.db'));
+  try {
+    const db = (store as unknown as { db: { prepare(sql: string): { value(): unknown } } }).db;
+    assert.is(db.prepare('PRAGMA journal_size_limit').value(), WAL_LIMIT);
+  } finally {
+    await store.close();
+  }
 });
 
 test.run();
