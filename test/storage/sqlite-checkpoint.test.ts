@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ims } from '../../core/ims.js';
 import { chooseDriver } from '../../storage/sqlite/drivers.js';
+import { fileURLToPath } from 'node:url';
+import { Checkpointer } from '../../storage/sqlite/checkpointer.js';
+import type { Db } from '../../storage/sqlite/database.js';
 import { SqliteStore, WAL_LIMIT, type SqliteOptions } from '../../storage/sqlite/store.js';
 
 let dir: string;
@@ -80,6 +83,26 @@ test('closing the store closes the worker\'s connection and its thread ends at o
   // Not the 5-second forced termination: the worker closed its database and exited.
   assert.ok(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
   assert.equal(store.checkpointer!.where, 'worker');
+});
+
+/** Passes the worker makes when its checkpoints find the WAL holding `logs` frames in turn. */
+async function passes(logs: number[]): Promise<number> {
+  const module = fileURLToPath(new URL('../support/scripted-checkpoints.cjs', import.meta.url));
+  const checkpointer = new Checkpointer({} as Db, JSON.stringify(logs), 0, WAL_LIMIT, { module, kind: 'better-sqlite3' }, () => false);
+  try {
+    checkpointer.due();
+    await until(() => checkpointer.completed > 0);
+    assert.is(checkpointer.where, 'worker');
+    return checkpointer.passes;
+  } finally {
+    await checkpointer.close();
+  }
+}
+
+test('the worker copies in passes until one finds few new frames, at most four, so the writer\'s thread copies little', async () => {
+  assert.is(await passes([100]), 1, 'an idle WAL: one pass');
+  assert.is(await passes([30_000, 31_000, 31_200]), 3, '1,000 frames came during the second pass, 200 during the third');
+  assert.is(await passes([10_000, 20_000, 30_000, 40_000, 50_000]), 4, 'a writer faster than the copy: four passes, then the writer\'s thread');
 });
 
 test('the WAL file is cut back to no less than a busy second of commits fills', async () => {
