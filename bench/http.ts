@@ -8,8 +8,8 @@
 //   minimal-gc  bench/servers/minimal-gc.ts: node:http + better-sqlite3 (WAL, synchronous
 //               FULL, the product's schema) writing a posting's rows with prepared statements
 //               and no validation, one transaction per event-loop turn (a savepoint per
-//               request, replies after COMMIT). The posting limit: 1 line for adjustments,
-//               2 lines for moves.
+//               request, none with IMS_BENCH_SAVEPOINTS=0; replies after COMMIT). The
+//               posting limit: 1 line for adjustments, 2 lines for moves.
 //   ims         `node bin/ims.mjs serve` on a temp SQLite file, IMS_ADMIN_TOKEN, default
 //               synchronous (FULL), LOG_LEVEL=info with stdout to a log file, as an operator
 //               runs it; seeded through its API (items, one facility, bins, opening stock at
@@ -731,6 +731,7 @@ async function main(): Promise<number> {
     console.log(`world: ${WORLD.items} items × ${WORLD.bins} bins, seeded through the API; ${TIMING.warmupMs} ms warm-up + ${TIMING.durationMs} ms measured per row${quick ? ' (--quick)' : ''}`);
     console.log('load: autocannon in its own process, keep-alive, 1 request in flight per connection; bodies and itemIds rotate over items × bins');
     console.log(`ims: node bin/ims.mjs serve, SQLite file, synchronous FULL (default), LOG_LEVEL=info with stdout to a file (${checks.imsLog.lines} lines logged)`);
+    console.log(`minimal-gc: ${process.env.IMS_BENCH_SAVEPOINTS === '0' ? 'no savepoints (IMS_BENCH_SAVEPOINTS=0)' : 'a savepoint per request'}`);
     console.log('');
     console.log(table(finalRows));
     console.log('');

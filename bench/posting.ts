@@ -13,7 +13,8 @@
 //               one batch, ops/s counts postings;
 //   single-api  one `ims.inventory.move` (schema validation + lookups + post) at a time.
 // and a raw baseline on the same SQLite driver writing the same rows with prepared statements and no
-// decision (one transaction per posting; 100 per transaction with a savepoint each), on its
+// decision (one transaction per posting; 100 per transaction with a savepoint each, or none
+// with IMS_BENCH_SAVEPOINTS=0), on its
 // own database with the same pragmas. After each store: `ims.inventory.verify()` must find
 // no drift, and the ledger must hold exactly the postings made. --json prints a JSON report
 // instead of the table; --quick shortens every task (a smoke check). Temp files are removed.
@@ -54,6 +55,7 @@ const args = benchArgs('posting.ts');
 const quick = args.quick;
 
 const BATCH = 100;
+const RAW_SAVEPOINTS = process.env.IMS_BENCH_SAVEPOINTS !== '0';
 const TIMING = quick
   ? { time: 150, iterations: 5, warmupTime: 30, warmupIterations: 2 }
   : { time: 2000, iterations: 32, warmupTime: 250, warmupIterations: 16 };
@@ -329,7 +331,7 @@ async function main(): Promise<number> {
   const report = {
     machine: machineInfo(loadAtStart),
     postgres,
-    options: { quick, ...TIMING, batch: BATCH, world: DEFAULT_WORLD },
+    options: { quick, ...TIMING, batch: BATCH, world: DEFAULT_WORLD, rawSavepoints: RAW_SAVEPOINTS },
     rows: withRatios(rows).sort((a, b) => order(a) - order(b)),
     checks,
     valuation: valuationCosts,
@@ -353,6 +355,7 @@ async function main(): Promise<number> {
       ? `PostgreSQL: skipped (${postgres.skipped})`
       : `PostgreSQL ${postgres.version} (pg ${pgVersion()}): ${postgres.source}; fsync ${postgres.settings.fsync}, synchronous_commit ${postgres.settings.synchronousCommit}; pool of ${process.env.IMS_PG_POOL ?? 10}`);
     console.log(`world: ${DEFAULT_WORLD.items} items × ${DEFAULT_WORLD.bins} bins; each posting has 2 lines; batch = ${BATCH} postings in one event-loop turn; ~${TIMING.time} ms per task${quick ? ' (--quick)' : ''}`);
+    console.log(`raw batches: ${RAW_SAVEPOINTS ? 'a savepoint per posting' : 'no savepoints (IMS_BENCH_SAVEPOINTS=0)'}`);
     console.log('');
     console.log(table(report.rows));
     console.log('');

@@ -7,9 +7,10 @@
 // locationId, qtyDelta }), 2 lines for /v1/inventory/moves ({ itemId, fromLocationId,
 // toLocationId, qty }). Requests whose body completes in one event-loop turn share one
 // transaction: BEGIN IMMEDIATE, a SAVEPOINT each, one COMMIT, and the replies go out after
-// the COMMIT (group commit, like the product's store). Savepoint journals in memory, as the
-// product keeps them (temp_store); other SQLite settings stay at their defaults
-// (autocheckpoint included).
+// the COMMIT (group commit). IMS_BENCH_SAVEPOINTS=0 leaves the savepoints out, as the
+// product's store does while no unit fails (a failing write then fails the whole batch here).
+// Savepoint journals in memory, as the product keeps them (temp_store); other SQLite settings
+// stay at their defaults (autocheckpoint included).
 //
 //   PORT=… node --import tsx bench/servers/minimal-gc.ts <db file> <world.json>
 //
@@ -72,6 +73,7 @@ function upsertBalance(itemId: string, locationId: string, delta: number): numbe
 }
 const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
+const savepoints = process.env.IMS_BENCH_SAVEPOINTS !== '0';
 const savepoint = db.prepare('SAVEPOINT unit');
 const release = db.prepare('RELEASE unit');
 const rollbackTo = db.prepare('ROLLBACK TO unit');
@@ -134,7 +136,7 @@ function write(job: Job): number {
   return seq;
 }
 
-/** One transaction for every request of this turn, a savepoint each; replies after COMMIT. */
+/** One transaction for every request of this turn, a savepoint each (unless left out); replies after COMMIT. */
 function flush(): void {
   scheduled = false;
   const batch = queue;
@@ -142,12 +144,13 @@ function flush(): void {
   const replies: Array<[ServerResponse, number, unknown]> = [];
   begin.run();
   for (const job of batch) {
-    savepoint.run();
+    if (savepoints) savepoint.run();
     try {
       const seq = write(job);
-      release.run();
+      if (savepoints) release.run();
       replies.push([job.res, 201, { data: { seq } }]);
     } catch (e) {
+      if (!savepoints) throw e;
       rollbackTo.run();
       release.run();
       replies.push([job.res, 500, { error: 'internal', message: (e as Error).message }]);
