@@ -158,10 +158,11 @@ export class SqliteStore implements Store {
       // every page it changed). After each checkpoint the WAL starts over from the beginning
       // of its file, and SQLite cuts the file back to journal_size_limit; a limit below what
       // one interval writes makes every commit past it grow the file again, and growing a
-      // file makes its fsync slower. Single postings on a file (one commit each, after 2,000
-      // to warm up): 489 to 494 µs with 64 MiB, 398 µs with 256 MiB, the WAL at 180 MB; HTTP
-      // adjustments at 10 / 50 connections: 9 / 5 % more. At most 256 MiB stays on disk after
-      // a burst (SQLite's own default keeps everything).
+      // file makes its fsync slower. Single postings on a file, one commit each: 492 to 515
+      // µs with 64 MiB, 421 to 437 µs with 256 MiB, the WAL file at 170 MB (`node --import
+      // tsx bench/wal.ts --limit-mib=64`, then without the option); HTTP adjustments at 10 /
+      // 50 connections: 9 / 5 % more. At most 256 MiB stays on disk after a burst (SQLite's
+      // own default keeps everything).
       db.exec('PRAGMA wal_autocheckpoint = 0');
       db.exec(`PRAGMA journal_size_limit = ${WAL_LIMIT}`);
       const driver = typeof options.driver === 'object' ? options.driver.worker ?? null : null;
