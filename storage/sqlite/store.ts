@@ -220,15 +220,16 @@ export class SqliteStore implements Store {
     const batch = this.queue.splice(0, this.maxBatch);
     this.lastBatch = batch.length;
     if (!this.begin(batch)) return;
-    let settle = await this.runUnits(batch, false);
-    if (settle === null) {
-      // A unit threw after writing: the batch starts over, each unit in a savepoint.
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.forgetCached();
-      if (!this.begin(batch)) return;
-      settle = (await this.runUnits(batch, true))!;
-    }
+    let settle: Array<() => void> | null;
     try {
+      settle = await this.runUnits(batch, false);
+      if (settle === null) {
+        // A unit threw after writing: the batch starts over, each unit in a savepoint.
+        this.db.exec('ROLLBACK');
+        this.forgetCached();
+        if (!this.begin(batch)) return;
+        settle = (await this.runUnits(batch, true))!;
+      }
       this.db.exec('COMMIT');
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -271,10 +272,11 @@ export class SqliteStore implements Store {
    * Runs the units one after another; returns how each settles once the batch has committed.
    * Guarded, each unit runs in a savepoint, and one that throws rolls back alone. Unguarded,
    * none does: a savepoint makes SQLite copy every page a unit changes before its first
-   * change, 12 of a posting's 75 µs in memory (`bench/statements.ts`), and a unit that throws
-   * has almost always written nothing, since a command decides before it writes (a refused
-   * one throws its refusal, see core/command.ts). Such a unit is rejected and the others go
-   * on. Returns null when a unit threw after writing, which only a guarded run can undo alone.
+   * change (batched postings in memory: 75 µs each with, 62 without; see README, Benchmark),
+   * and a unit that throws has almost always written nothing, since a command decides before
+   * it writes (a refused one throws its refusal, see core/command.ts). Such a unit is rejected
+   * and the others go on. Returns null when a unit threw after writing, which only a guarded
+   * run can undo alone. Throws when the transaction itself is gone.
    */
   private async runUnits(batch: Job[], guarded: boolean): Promise<Array<() => void> | null> {
     const settle: Array<() => void> = [];
@@ -288,6 +290,9 @@ export class SqliteStore implements Store {
         if (guarded) this.db.exec('RELEASE unit');
         settle.push(() => job.resolve(value));
       } catch (e) {
+        // SQLite rolls the whole transaction back itself on some errors (a full disk, I/O):
+        // no unit of the batch may commit then, nor run outside it.
+        if (!this.db.inTransaction) throw e;
         if (guarded) this.db.exec('ROLLBACK TO unit; RELEASE unit');
         else if (changes.writes !== writes) return null;
         posted.transactions = transactions;

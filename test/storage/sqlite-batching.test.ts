@@ -143,6 +143,26 @@ test('a unit that throws after writing: the batch starts over with a savepoint e
   assert.equal((await store.read.catalog.listUoms({ limit: 10, offset: 0 })).items.map((u) => u.code), ['A', 'C']);
 });
 
+test('when SQLite has rolled the whole transaction back (a full disk, I/O), no unit of the batch commits', async () => {
+  const db = (store as unknown as { db: { exec(sql: string): void } }).db;
+  const [a, c] = [uom('A'), uom('C')];
+  const results = await Promise.allSettled([
+    store.write((tx) => tx.catalog.insertUom(a)),
+    store.write(async () => {
+      // What SQLite does by itself on SQLITE_FULL or SQLITE_IOERR, before the error reaches us.
+      db.exec('ROLLBACK');
+      throw new Error('database or disk is full');
+    }),
+    store.write((tx) => tx.catalog.insertUom(c)),
+  ]);
+  assert.equal(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
+  assert.is(await store.read.catalog.getUom(a.id), null);
+  assert.is(await store.read.catalog.getUom(c.id), null, 'the unit after it did not commit on its own');
+  const after = uom('D');
+  await store.write((tx) => tx.catalog.insertUom(after));
+  assert.equal(await store.read.catalog.getUom(after.id), after, 'the store goes on');
+});
+
 test('a write to a table no cached answer reads counts as a write: an event recorded before a failure rolls back', async () => {
   const results = await Promise.allSettled([
     store.write((tx) => tx.catalog.insertUom(uom('A'))),
