@@ -23,6 +23,19 @@ export function benchArgs(script: string): BenchArgs {
   return out;
 }
 
+/** The number a `--name=<n>` argument gives, else `fallback` (for the diagnostic scripts outside `npm run bench`). */
+export function numberOption(name: string, fallback: number): number {
+  const prefix = `--${name}=`;
+  return Number(process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback);
+}
+
+/**
+ * Whether the baselines (raw, minimal-gc) give each posting a savepoint, as the targets
+ * define the limit; IMS_BENCH_SAVEPOINTS=0 leaves them out, as the product's store runs its
+ * units while none fails.
+ */
+export const BASELINE_SAVEPOINTS = process.env.IMS_BENCH_SAVEPOINTS !== '0';
+
 /** Writes the report where the options say; returns whether the caller should print tables. */
 export function emitReport(args: BenchArgs, report: unknown): boolean {
   const text = `${JSON.stringify(report, null, 2)}\n`;

@@ -32,7 +32,7 @@
 // whose name contains <text> (their limits are then measured only if they match too). Exit code
 // 0 when every check passes (targets are reported, not enforced: they vary with the
 // machine). Every child process and the temp dir are removed, also on failure and SIGINT.
-import { benchArgs, emitReport } from './args.js';
+import { BASELINE_SAVEPOINTS, benchArgs, emitReport } from './args.js';
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -731,7 +731,7 @@ async function main(): Promise<number> {
     console.log(`world: ${WORLD.items} items × ${WORLD.bins} bins, seeded through the API; ${TIMING.warmupMs} ms warm-up + ${TIMING.durationMs} ms measured per row${quick ? ' (--quick)' : ''}`);
     console.log('load: autocannon in its own process, keep-alive, 1 request in flight per connection; bodies and itemIds rotate over items × bins');
     console.log(`ims: node bin/ims.mjs serve, SQLite file, synchronous FULL (default), LOG_LEVEL=info with stdout to a file (${checks.imsLog.lines} lines logged)`);
-    console.log(`minimal-gc: ${process.env.IMS_BENCH_SAVEPOINTS === '0' ? 'no savepoints (IMS_BENCH_SAVEPOINTS=0)' : 'a savepoint per request'}`);
+    console.log(`minimal-gc: ${BASELINE_SAVEPOINTS ? 'a savepoint per request' : 'no savepoints (IMS_BENCH_SAVEPOINTS=0)'}`);
     console.log('');
     console.log(table(finalRows));
     console.log('');

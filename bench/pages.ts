@@ -18,13 +18,12 @@ import { nowIso } from '../core/clock.js';
 import { runCommand } from '../core/command.js';
 import { post } from '../core/posting.js';
 import type { Db } from '../storage/sqlite/database.js';
+import { numberOption } from './args.js';
 import { adjustmentRequest, seedWorld } from './world.js';
 
-const option = (name: string, fallback: number) =>
-  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const BATCH = option('batch', 1);
-const LINES = option('lines', 2);
-const COMMITS = option('commits', 200);
+const BATCH = numberOption('batch', 1);
+const LINES = numberOption('lines', 2);
+const COMMITS = numberOption('commits', 200);
 
 /** Page number → how many frames the WAL holds of it, and how many commits it holds. */
 function walFrames(file: string): { pages: Map<number, number>; commits: number } {

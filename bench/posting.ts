@@ -30,7 +30,7 @@
 // durable defaults, fsync and synchronous_commit on: every acknowledged posting is on disk.
 // Without either (or with IMS_BENCH_PG=0) the PostgreSQL rows are left out, and the report
 // says why.
-import { benchArgs, emitReport } from './args.js';
+import { BASELINE_SAVEPOINTS, benchArgs, emitReport } from './args.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -55,7 +55,6 @@ const args = benchArgs('posting.ts');
 const quick = args.quick;
 
 const BATCH = 100;
-const RAW_SAVEPOINTS = process.env.IMS_BENCH_SAVEPOINTS !== '0';
 const TIMING = quick
   ? { time: 150, iterations: 5, warmupTime: 30, warmupIterations: 2 }
   : { time: 2000, iterations: 32, warmupTime: 250, warmupIterations: 16 };
@@ -331,7 +330,7 @@ async function main(): Promise<number> {
   const report = {
     machine: machineInfo(loadAtStart),
     postgres,
-    options: { quick, ...TIMING, batch: BATCH, world: DEFAULT_WORLD, rawSavepoints: RAW_SAVEPOINTS },
+    options: { quick, ...TIMING, batch: BATCH, world: DEFAULT_WORLD, rawSavepoints: BASELINE_SAVEPOINTS },
     rows: withRatios(rows).sort((a, b) => order(a) - order(b)),
     checks,
     valuation: valuationCosts,
@@ -355,7 +354,7 @@ async function main(): Promise<number> {
       ? `PostgreSQL: skipped (${postgres.skipped})`
       : `PostgreSQL ${postgres.version} (pg ${pgVersion()}): ${postgres.source}; fsync ${postgres.settings.fsync}, synchronous_commit ${postgres.settings.synchronousCommit}; pool of ${process.env.IMS_PG_POOL ?? 10}`);
     console.log(`world: ${DEFAULT_WORLD.items} items × ${DEFAULT_WORLD.bins} bins; each posting has 2 lines; batch = ${BATCH} postings in one event-loop turn; ~${TIMING.time} ms per task${quick ? ' (--quick)' : ''}`);
-    console.log(`raw batches: ${RAW_SAVEPOINTS ? 'a savepoint per posting' : 'no savepoints (IMS_BENCH_SAVEPOINTS=0)'}`);
+    console.log(`raw batches: ${BASELINE_SAVEPOINTS ? 'a savepoint per posting' : 'no savepoints (IMS_BENCH_SAVEPOINTS=0)'}`);
     console.log('');
     console.log(table(report.rows));
     console.log('');

@@ -7,6 +7,7 @@ import { newId } from '../core/id.js';
 import { SCALE } from '../core/quantity.js';
 import { immediate, MEMORY, migrate, type Db, type Synchronous } from '../storage/sqlite/database.js';
 import type { Driver, Statement } from '../storage/sqlite/driver.js';
+import { BASELINE_SAVEPOINTS } from './args.js';
 import { keysOf, type WorldSize } from './world.js';
 
 export class RawLedger {
@@ -19,7 +20,6 @@ export class RawLedger {
   private readonly salt = newId().slice(-12);
   /** Postings written by the workloads (not the opening stock). */
   posted = 0;
-  private readonly savepoints = process.env.IMS_BENCH_SAVEPOINTS !== '0';
   private readonly insertTransaction: Statement;
   private readonly insertLine: Statement;
   private readonly upsertBalance: Statement;
@@ -110,9 +110,9 @@ export class RawLedger {
     this.begin.run();
     try {
       for (let i = 0; i < n; i++) {
-        if (this.savepoints) this.savepoint.run();
+        if (BASELINE_SAVEPOINTS) this.savepoint.run();
         this.writePosting();
-        if (this.savepoints) this.release.run();
+        if (BASELINE_SAVEPOINTS) this.release.run();
       }
       this.commit.run();
     } catch (e) {

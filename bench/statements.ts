@@ -18,11 +18,12 @@ import { runCommand } from '../core/command.js';
 import { post } from '../core/posting.js';
 import { Statements } from '../storage/sqlite/database.js';
 import type { Statement } from '../storage/sqlite/driver.js';
+import { numberOption } from './args.js';
 import { adjustmentRequest, DEFAULT_WORLD, seedWorld } from './world.js';
 
 const quick = process.argv.includes('--quick');
 const onFile = process.argv.includes('--file');
-const BATCH = Number(process.argv.find((a) => a.startsWith('--batch='))?.slice('--batch='.length) ?? 100);
+const BATCH = numberOption('batch', 100);
 const WARMUP = quick || BATCH < 10 ? 500 : 5_000;
 const MEASURED = quick || BATCH < 10 ? 2_000 : 30_000;
 

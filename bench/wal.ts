@@ -19,12 +19,11 @@ import { runCommand } from '../core/command.js';
 import { post } from '../core/posting.js';
 import type { Db } from '../storage/sqlite/database.js';
 import { WAL_LIMIT } from '../storage/sqlite/store.js';
+import { numberOption } from './args.js';
 import { adjustmentRequest, seedWorld } from './world.js';
 
-const option = (name: string, fallback: number) =>
-  Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
-const LIMIT = option('limit-mib', WAL_LIMIT / 1024 / 1024) * 1024 * 1024;
-const POSTINGS = option('postings', 8_000);
+const LIMIT = numberOption('limit-mib', WAL_LIMIT / 1024 / 1024) * 1024 * 1024;
+const POSTINGS = numberOption('postings', 8_000);
 
 const dir = mkdtempSync(join(tmpdir(), 'ims-wal-'));
 try {

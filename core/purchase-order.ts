@@ -84,7 +84,6 @@ export const purchaseOrderPatchSchema: Schema = {
   minProperties: 1,
 };
 
-
 // --- the state machine, pure ----------------------------------------------------------------
 
 type Progress = Pick<PurchaseOrderLineRecord, 'qty' | 'qtyReceived'>;

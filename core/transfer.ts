@@ -189,7 +189,6 @@ export const receiveInputSchema: Schema = object({
   lines: array(object({ lineId: id, qty: positiveQuantity, toLocationId: id }, ['lineId', 'qty', 'toLocationId']), MAX_ACTION_LINES, 1),
 }, ['lines']);
 
-
 // --- the state machine, pure ----------------------------------------------------------------
 
 type Progress = Pick<TransferLineRecord, 'qty' | 'qtyShipped' | 'qtyReceived'>;

@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { SCALE } from '../../core/quantity.js';
 import { immediate, migrate } from '../../storage/sqlite/database.js';
 import { chooseDriver } from '../../storage/sqlite/drivers.js';
+import { BASELINE_SAVEPOINTS } from '../args.js';
 
 interface WorldIds {
   facilityId: string;
@@ -73,7 +74,6 @@ function upsertBalance(itemId: string, locationId: string, delta: number): numbe
 }
 const begin = db.prepare('BEGIN IMMEDIATE');
 const commit = db.prepare('COMMIT');
-const savepoints = process.env.IMS_BENCH_SAVEPOINTS !== '0';
 const savepoint = db.prepare('SAVEPOINT unit');
 const release = db.prepare('RELEASE unit');
 const rollbackTo = db.prepare('ROLLBACK TO unit');
@@ -144,13 +144,13 @@ function flush(): void {
   const replies: Array<[ServerResponse, number, unknown]> = [];
   begin.run();
   for (const job of batch) {
-    if (savepoints) savepoint.run();
+    if (BASELINE_SAVEPOINTS) savepoint.run();
     try {
       const seq = write(job);
-      if (savepoints) release.run();
+      if (BASELINE_SAVEPOINTS) release.run();
       replies.push([job.res, 201, { data: { seq } }]);
     } catch (e) {
-      if (!savepoints) throw e;
+      if (!BASELINE_SAVEPOINTS) throw e;
       rollbackTo.run();
       release.run();
       replies.push([job.res, 500, { error: 'internal', message: (e as Error).message }]);

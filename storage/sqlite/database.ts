@@ -35,11 +35,12 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   db.exec('PRAGMA foreign_keys = ON');
   // 16 MiB of page cache: the OS caches the file as well, and more only raises memory.
   db.exec('PRAGMA cache_size = -16384');
-  // Every write unit runs in a savepoint, and SQLite keeps the pages a savepoint changes in a
-  // sub-journal; by default a temporary file, written on the first change of every page in
-  // every unit. With it in memory, a single posting on a file spends 78 µs in its statements
-  // instead of 117 (`bench/statements.ts --file --batch=1`), and adjustments over HTTP gain 4
-  // to 8 %.
+  // SQLite keeps the pages a savepoint or a statement that may fail halfway changes in a
+  // sub-journal; by default a temporary file, written on the first change of every page. The
+  // store's units run in savepoints when their batch runs again after a failure (store.ts),
+  // and every unit did when this was measured: with the sub-journal in memory, a single
+  // posting on a file spent 78 µs in its statements instead of 117 (`bench/statements.ts
+  // --file --batch=1`), and adjustments over HTTP gained 4 to 8 %.
   // (Sorts too large for the page cache then stay in memory as well: on the server, the big
   // reads run on the reader thread, whose connection keeps the default.)
   db.exec('PRAGMA temp_store = MEMORY');

@@ -13,7 +13,7 @@ import { lotIn, lotOut } from '../rows/columns.js';
 import { transactionViews, type LineRow, type TransactionRow } from '../rows/ledger.js';
 import type { Statements } from './database.js';
 import { HOLDING } from './reservations.js';
-import { page, uniqueViolations, Where } from './sql.js';
+import { idList, page, uniqueViolations, Where } from './sql.js';
 
 const LOT = 'SELECT id, item_id AS itemId, lot_no AS lotNo, expires_on AS expiresOn, created_at AS createdAt FROM lots';
 
@@ -368,11 +368,6 @@ export class SqliteLedger implements LedgerWriter {
       return { seq, postedAt: t.postedAt, lines: e.lines };
     }));
   }
-}
-
-/** Ids as a JSON array without repeats, for `IN (SELECT value FROM json_each(?))`. */
-function idList(ids: readonly string[]): string {
-  return JSON.stringify([...new Set(ids)]);
 }
 
 /** Every item a posting writes rows for. */

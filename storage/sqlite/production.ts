@@ -9,9 +9,7 @@ import {
 } from '../rows/production.js';
 import type { Statements } from './database.js';
 import { HOLDING } from './reservations.js';
-import { page, uniqueViolations, Where } from './sql.js';
-
-const ids = (xs: readonly string[]) => JSON.stringify(xs);
+import { idList, page, uniqueViolations, Where } from './sql.js';
 
 export class SqliteProduction implements ProductionWriter {
   constructor(readonly sql: Statements) {}
@@ -41,7 +39,7 @@ export class SqliteProduction implements ProductionWriter {
   async getActiveBoms(itemIds: readonly string[]): Promise<BomRecord[]> {
     if (itemIds.length === 0) return [];
     const rows = this.sql.get(`SELECT * FROM boms WHERE status = 'active' AND item_id IN (SELECT value FROM json_each(?))`)
-      .all(ids(itemIds)) as BomRow[];
+      .all(idList(itemIds)) as BomRow[];
     return this.withComponents(rows);
   }
 
@@ -53,14 +51,14 @@ export class SqliteProduction implements ProductionWriter {
         UNION
         SELECT c.item_id FROM reach r JOIN boms b ON b.item_id = r.item_id AND b.status = 'active'
           JOIN bom_components c ON c.bom_id = b.id)
-      SELECT b.* FROM reach r JOIN boms b ON b.item_id = r.item_id AND b.status = 'active'`).all(ids(itemIds)) as BomRow[];
+      SELECT b.* FROM reach r JOIN boms b ON b.item_id = r.item_id AND b.status = 'active'`).all(idList(itemIds)) as BomRow[];
     return this.withComponents(rows);
   }
 
   private withComponents(rows: BomRow[]): BomRecord[] {
     if (rows.length === 0) return [];
     const lines = this.sql.get(`SELECT * FROM bom_components WHERE bom_id IN (SELECT value FROM json_each(?))
-      ORDER BY bom_id, line_no`).all(ids(rows.map((r) => r.id))) as ComponentRow[];
+      ORDER BY bom_id, line_no`).all(idList(rows.map((r) => r.id))) as ComponentRow[];
     return bomRecords(rows, lines);
   }
 
@@ -113,7 +111,7 @@ export class SqliteProduction implements ProductionWriter {
 
   private withLines(rows: WorkOrderRow[]): WorkOrderRecord[] {
     if (rows.length === 0) return [];
-    const list = ids(rows.map((r) => r.id));
+    const list = idList(rows.map((r) => r.id));
     const lines = this.sql.get(`SELECT * FROM work_order_components WHERE work_order_id IN (SELECT value FROM json_each(?))
       ORDER BY work_order_id, line_no`).all(list) as WorkOrderLineRow[];
     const completions = this.sql.get(`SELECT * FROM work_order_completions WHERE work_order_id IN (SELECT value FROM json_each(?))
@@ -135,7 +133,7 @@ export class SqliteProduction implements ProductionWriter {
           WHERE b.item_id = i.value AND b.facility_id = ?), 0) AS onHand,
         coalesce((SELECT sum(r.qty - r.qty_fulfilled) FROM reservations r
           WHERE r.item_id = i.value AND r.facility_id = ? AND ${HOLDING}), 0) AS promised
-      FROM (SELECT DISTINCT value FROM json_each(?)) i`).all(facilityId, facilityId, now, ids(itemIds)) as FacilityStock[];
+      FROM (SELECT DISTINCT value FROM json_each(?)) i`).all(facilityId, facilityId, now, idList(itemIds)) as FacilityStock[];
   }
 
   async insertWorkOrder(w: WorkOrderRecord): Promise<void> {

@@ -42,6 +42,11 @@ export function searchClause(q: string): { sql: string; args: string[] } {
   return { sql: parts.length ? parts.join(' AND ') : '1', args };
 }
 
+/** Ids as a JSON array without repeats, for `IN (SELECT value FROM json_each(?))`. */
+export function idList(ids: readonly string[]): string {
+  return JSON.stringify([...new Set(ids)]);
+}
+
 /** Runs a write, turning a unique-constraint failure into the core's UniqueViolation. */
 export function uniqueViolations<T>(write: () => T): T {
   try {
