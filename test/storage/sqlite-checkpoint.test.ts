@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Ims } from '../../core/ims.js';
 import { chooseDriver } from '../../storage/sqlite/drivers.js';
 import { fileURLToPath } from 'node:url';
-import { Checkpointer } from '../../storage/sqlite/checkpointer.js';
+import { Checkpointer, LONE_COMMITS } from '../../storage/sqlite/checkpointer.js';
 import type { Db } from '../../storage/sqlite/database.js';
 import { SqliteStore, WAL_LIMIT, type SqliteOptions } from '../../storage/sqlite/store.js';
 
@@ -90,7 +90,7 @@ async function passes(logs: number[]): Promise<number> {
   const module = fileURLToPath(new URL('../support/scripted-checkpoints.cjs', import.meta.url));
   const checkpointer = new Checkpointer({} as Db, JSON.stringify(logs), 0, WAL_LIMIT, { module, kind: 'better-sqlite3' }, () => false);
   try {
-    checkpointer.due();
+    checkpointer.due(1);
     await until(() => checkpointer.completed > 0);
     assert.is(checkpointer.where, 'worker');
     return checkpointer.passes;
@@ -103,6 +103,25 @@ test('the worker copies in passes until one finds few new frames, at most four, 
   assert.is(await passes([100]), 1, 'an idle WAL: one pass');
   assert.is(await passes([30_000, 31_000, 31_200]), 3, '1,000 frames came during the second pass, 200 during the third');
   assert.is(await passes([10_000, 20_000, 30_000, 40_000, 50_000]), 4, 'a writer faster than the copy: four passes, then the writer\'s thread');
+});
+
+test('a lone writer starts a checkpoint every 256 commits whatever the interval; batches of more units wait for the interval', async () => {
+  const module = fileURLToPath(new URL('../support/scripted-checkpoints.cjs', import.meta.url));
+  const hour = 3_600_000;
+  const checkpointer = new Checkpointer({} as Db, JSON.stringify([100]), hour, WAL_LIMIT, { module, kind: 'better-sqlite3' }, () => false);
+  try {
+    for (let i = 0; i < 1000; i++) checkpointer.due(2);
+    for (let i = 1; i < LONE_COMMITS; i++) checkpointer.due(1);
+    assert.is(checkpointer.started, 0, 'batches of two never count, and 255 lone commits are not yet enough');
+    checkpointer.due(1);
+    assert.is(checkpointer.started, 1);
+    await until(() => checkpointer.completed > 0);
+    // Counting starts over with the checkpoint.
+    for (let i = 1; i < LONE_COMMITS; i++) checkpointer.due(1);
+    assert.is(checkpointer.started, 1);
+  } finally {
+    await checkpointer.close();
+  }
 });
 
 test('the WAL file is cut back to no less than a busy second of commits fills', async () => {
