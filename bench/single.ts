@@ -1,4 +1,4 @@
-// Where a single posting's time goes on a SQLite file with synchronous FULL, the core beside
+// Where a single posting's time goes on a SQLite file with synchronous FULL (the default), the core beside
 // raw (the same two measures as bench/posting.ts's single rows, one commit per posting): the
 // COMMIT (writing the changed pages to the WAL, then its fsync), the BEGIN, and the rest. For
 // the core the rest is the batch's check of its file, the unit (loading, deciding, writing)
@@ -7,7 +7,9 @@
 // later ones the WAL at its working size. For explaining the single rows; not part of
 // `npm run bench`.
 //
-//   node --import tsx bench/single.ts [--rounds=<n>] [--round-ms=<n>]
+//   node --import tsx bench/single.ts [--rounds=<n>] [--round-ms=<n>] [--normal]
+//
+// --normal: synchronous NORMAL on both sides, so no commit waits for an fsync.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +26,7 @@ import { adjustmentRequest, DEFAULT_WORLD, seedWorld } from './world.js';
 
 const ROUNDS = numberOption('rounds', 4);
 const ROUND_MS = numberOption('round-ms', 1500);
+const SYNCHRONOUS = process.argv.includes('--normal') ? 'NORMAL' : 'FULL';
 
 /** Milliseconds spent in the calls of one method, by a key its first argument gives. */
 type Spent = Map<string, number>;
@@ -74,7 +77,7 @@ const firstWord = (args: unknown[]) => String(args[0]).trim().split(/\s/)[0]!.to
 
 async function core(dir: string): Promise<Round[]> {
   const file = join(dir, 'core.db');
-  const ims = await createIms({ databaseUrl: `sqlite:${file}` });
+  const ims = await createIms({ databaseUrl: `sqlite:${file}`, sqlite: { synchronous: SYNCHRONOUS } });
   try {
     const world = await seedWorld(ims, DEFAULT_WORLD);
     const spent: Spent = new Map();
@@ -92,7 +95,7 @@ async function core(dir: string): Promise<Round[]> {
 
 async function raw(dir: string): Promise<Round[]> {
   const file = join(dir, 'raw.db');
-  const ledger = new RawLedger(file, 'FULL', DEFAULT_WORLD, chooseDriver());
+  const ledger = new RawLedger(file, SYNCHRONOUS, DEFAULT_WORLD, chooseDriver());
   try {
     const spent: Spent = new Map();
     const statements = ledger as unknown as { begin: Statement; commit: Statement };
@@ -109,7 +112,7 @@ try {
   const c = await core(dir);
   const r = await raw(dir);
   const f = (x: number) => x.toFixed(0).padStart(6);
-  console.log(`single 2-line postings on a FULL file, one commit each; µs per posting, rounds of ${ROUND_MS} ms from a fresh file`);
+  console.log(`single 2-line postings on a ${SYNCHRONOUS} file, one commit each; µs per posting, rounds of ${ROUND_MS} ms from a fresh file`);
   console.log('round |  core: total  COMMIT   BEGIN    rest  WAL MB |   raw: total  COMMIT    rest  WAL MB | core/raw');
   c.forEach((x, i) => {
     const y = r[i]!;
