@@ -7,7 +7,7 @@ import { newId } from './id.js';
 import { toBaseQty } from './conversion.js';
 import type { Item } from './item.js';
 import {
-  balanceKey, type BalanceDelta, type LineRecord, type LineView, type Lot, type PostingEffects,
+  balanceKey, type BalanceDelta, type BalanceKey, type LineRecord, type LineView, type Lot, type PostingEffects,
   type Reference, type SerialState, type TransactionType, type TransactionView,
 } from './ledger.js';
 import type { Location } from './location.js';
@@ -418,17 +418,18 @@ export async function loadPostingSnapshot(tx: Writer, request: PostingRequest, n
   const layers = fifoPairs.length ? await tx.ledger.getCostLayers(fifoPairs) : [];
   const positions = lowered.size ? await tx.ledger.getStockPositions([...lowered.values()], now, { committedOnly: true }) : [];
   const byNo = new Map(lotsByNo.map((l) => [lotKey(l.itemId, l.lotNo), l]));
-  const keys = lines.flatMap((l) => {
+  // Plain loops here and below: this runs for every posting, and flatMap was its costliest line.
+  const keys: BalanceKey[] = [];
+  for (const l of lines) {
     const lotId = l.lotId ?? (l.lotNo != null ? byNo.get(lotKey(l.itemId, l.lotNo))?.id : null);
     // A line naming a lot that does not exist yet touches a balance that is zero.
-    if (lotId === undefined) return [];
-    return [{ itemId: l.itemId, locationId: l.locationId, lotId, statusId: l.statusId }];
-  });
+    if (lotId !== undefined) keys.push({ itemId: l.itemId, locationId: l.locationId, lotId, statusId: l.statusId });
+  }
   const serialItems = new Map<string, string[]>();
   for (const l of lines) if (l.serialNos?.length) serialItems.set(l.itemId, [...(serialItems.get(l.itemId) ?? []), ...l.serialNos]);
   const [balances, serials] = await Promise.all([
     tx.ledger.getBalances(keys),
-    Promise.all([...serialItems].map(([itemId, nos]) => tx.ledger.getSerials(itemId, [...new Set(nos)]))),
+    serialItems.size === 0 ? [] : Promise.all([...serialItems].map(([itemId, nos]) => tx.ledger.getSerials(itemId, [...new Set(nos)]))),
   ]);
   return {
     items: new Map(items.map((i) => [i.id, i])),

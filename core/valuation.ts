@@ -129,16 +129,18 @@ export function decideValuation(
   const changed = new Map<string, CostLayer>();
 
   // Lines of a unit that net to zero move value inside it.
+  const keys = lines.map(positionKey);
   const net = new Map<string, number>();
-  for (const l of lines) net.set(positionKey(l), (net.get(positionKey(l)) ?? 0) + l.qty);
-  const inside = new Set([...net].filter(([, n]) => n === 0).map(([k]) => k));
+  keys.forEach((k, i) => net.set(k, (net.get(k) ?? 0) + lines[i]!.qty));
+  const inside = new Set<string>();
+  for (const [k, n] of net) if (n === 0) inside.add(k);
   for (const k of inside) {
-    const idx = lines.flatMap((l, i) => (positionKey(l) === k ? [i] : []));
+    const idx = lines.flatMap((l, i) => (keys[i] === k ? [i] : []));
     valueInside(unitOf(lines[idx[0]!]!), lines, idx, values);
   }
 
   for (const [i, l] of lines.entries()) {
-    if (inside.has(positionKey(l))) continue;
+    if (inside.has(keys[i]!)) continue;
     const u = unitOf(l);
     if (l.qty > 0) {
       const value = inboundValue(u, l, values);
