@@ -1,4 +1,5 @@
 // Structured logs: one JSON object per line on stdout, filtered by LOG_LEVEL.
+import { nowIso } from '../core/clock.js';
 
 export const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -12,7 +13,7 @@ export function createLogger(level: Level = 'info', write: (text: string) => voi
   return {
     log(l, msg, fields = {}) {
       if (LEVELS.indexOf(l) < min) return;
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: l, msg, ...fields })}\n`);
+      write(`${JSON.stringify({ time: nowIso(), level: l, msg, ...fields })}\n`);
     },
   };
 }
