@@ -10,7 +10,8 @@ import { createItem, updateItem, type Item } from '../../core/item.js';
 import { createLocation } from '../../core/location.js';
 import { postAdjustment } from '../../core/adjustment.js';
 import type { Store } from '../../core/ports.js';
-import { unwrap } from '../../core/result.js';
+import { unwrap, type Result } from '../../core/result.js';
+import type { TransactionView } from '../../core/ledger.js';
 import { createUom } from '../../core/uom.js';
 import { openStore } from '../../storage/open.js';
 import { authenticate, createToken, revokeToken } from '../../core/token.js';
@@ -106,39 +107,57 @@ test('a token revoked through the store is refused on its next request', async (
   assert.is(await authenticate(store.read, token.token, now()), null);
 });
 
-/** A file store whose writer counts the balance and valuation rows it reads from SQLite. */
-async function postingStore(file: string) {
+/**
+ * Runs `check` on a file store whose writer counts the balance and valuation rows it reads
+ * from SQLite, with one item at one bin holding 5.
+ */
+async function withPostingStore(check: (s: PostingStore) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ims-cache-'));
+  const file = join(dir, 'ims.db');
   const store = await openStore(`sqlite:${file}`);
-  const db = (store as unknown as { db: { prepare(sql: string): Record<string, (...a: unknown[]) => unknown> } }).db;
-  const reads = { balances: 0, valuations: 0 };
-  const prepare = db.prepare.bind(db);
-  db.prepare = (sql: string) => {
-    const statement = prepare(sql);
-    const table = /^SELECT on_hand FROM balances/.test(sql) ? 'balances' : /FROM valuations WHERE item_id = \?/.test(sql) ? 'valuations' : null;
-    if (table === null) return statement;
-    for (const method of ['get', 'value'] as const) {
-      const call = statement[method]!.bind(statement);
-      statement[method] = (...args: unknown[]) => {
-        reads[table]++;
-        return call(...args);
-      };
-    }
-    return statement;
-  };
-  const ea = unwrap(await runCommand(store, (tx) => createUom(tx, { code: 'EA', name: 'Each' }, now())));
-  const it = unwrap(await runCommand(store, (tx) => createItem(tx, { itemNo: 'P-1', name: 'P', itemKind: 'purchased', baseUomId: ea.id }, now())));
-  const facility = unwrap(await runCommand(store, (tx) => createFacility(tx, { code: 'W', name: 'W', type: 'warehouse' }, now())));
-  const bin = unwrap(await runCommand(store, (tx) => createLocation(tx, facility.id, { code: 'B', name: 'B', type: 'bin' }, now())));
-  const adjust = (qtyDelta: number) => runCommand(store, (tx) => postAdjustment(tx, { itemId: it.id, locationId: bin.id, qtyDelta }, now()));
-  unwrap(await adjust(5));
-  const onHand = async () => (await store.read.ledger.listBalances({ itemId: it.id }, { limit: 10, offset: 0 })).items[0]?.onHand ?? 0;
-  return { store, reads, adjust, onHand, itemId: it.id, binId: bin.id };
+  try {
+    const db = (store as unknown as { db: { prepare(sql: string): Record<string, (...a: unknown[]) => unknown> } }).db;
+    const reads = { balances: 0, valuations: 0 };
+    const prepare = db.prepare.bind(db);
+    db.prepare = (sql: string) => {
+      const statement = prepare(sql);
+      const table = /^SELECT on_hand FROM balances/.test(sql) ? 'balances' : /FROM valuations WHERE item_id = \?/.test(sql) ? 'valuations' : null;
+      if (table === null) return statement;
+      for (const method of ['get', 'value'] as const) {
+        const call = statement[method]!.bind(statement);
+        statement[method] = (...args: unknown[]) => {
+          reads[table]++;
+          return call(...args);
+        };
+      }
+      return statement;
+    };
+    const ea = unwrap(await runCommand(store, (tx) => createUom(tx, { code: 'EA', name: 'Each' }, now())));
+    const it = unwrap(await runCommand(store, (tx) => createItem(tx, { itemNo: 'P-1', name: 'P', itemKind: 'purchased', baseUomId: ea.id }, now())));
+    const facility = unwrap(await runCommand(store, (tx) => createFacility(tx, { code: 'W', name: 'W', type: 'warehouse' }, now())));
+    const bin = unwrap(await runCommand(store, (tx) => createLocation(tx, facility.id, { code: 'B', name: 'B', type: 'bin' }, now())));
+    const adjust = (qtyDelta: number) => runCommand(store, (tx) => postAdjustment(tx, { itemId: it.id, locationId: bin.id, qtyDelta }, now()));
+    unwrap(await adjust(5));
+    const onHand = async () => (await store.read.ledger.listBalances({ itemId: it.id }, { limit: 10, offset: 0 })).items[0]?.onHand ?? 0;
+    await check({ store, file, reads, adjust, onHand, itemId: it.id, binId: bin.id });
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-test('a posting reads the balance and valuation rows the last one wrote from the cache, and decides on them', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ims-cache-'));
-  const { store, reads, adjust, onHand } = await postingStore(join(dir, 'ims.db'));
-  try {
+interface PostingStore {
+  store: Store;
+  file: string;
+  reads: { balances: number; valuations: number };
+  adjust(qtyDelta: number): Promise<Result<TransactionView>>;
+  onHand(): Promise<number>;
+  itemId: string;
+  binId: string;
+}
+
+test('a posting reads the balance and valuation rows the last one wrote from the cache, and decides on them', () =>
+  withPostingStore(async ({ reads, adjust, onHand }) => {
     reads.balances = reads.valuations = 0;
     assert.is(unwrap(await adjust(-2)).lines[0]!.onHandAfter, 3);
     assert.is(unwrap(await adjust(-3)).lines[0]!.onHandAfter, 0);
@@ -146,16 +165,10 @@ test('a posting reads the balance and valuation rows the last one wrote from the
     const refused = await adjust(-1);
     assert.is(refused.ok ? 'posted' : refused.code, 'insufficient_stock');
     assert.is(await onHand(), 0);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a posting that rolls back leaves no balance or valuation in the cache', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ims-cache-'));
-  const { store, adjust, onHand, itemId, binId } = await postingStore(join(dir, 'ims.db'));
-  try {
+test('a posting that rolls back leaves no balance or valuation in the cache', () =>
+  withPostingStore(async ({ store, adjust, onHand, itemId, binId }) => {
     await store.write(async (tx) => {
       unwrap(await postAdjustment(tx, { itemId, locationId: binId, qtyDelta: -4 }, now()));
       throw new Error('roll back');
@@ -163,17 +176,10 @@ test('a posting that rolls back leaves no balance or valuation in the cache', as
     // Cached as 1 after the rolled-back posting, this would be refused.
     assert.is(unwrap(await adjust(-5)).lines[0]!.onHandAfter, 0);
     assert.is(await onHand(), 0);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('a posting decides on the balance another process committed since, not on the cached one', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ims-cache-'));
-  const file = join(dir, 'ims.db');
-  const { store, adjust, onHand } = await postingStore(file);
-  try {
+test('a posting decides on the balance another process committed since, not on the cached one', () =>
+  withPostingStore(async ({ file, adjust, onHand }) => {
     const other = chooseDriver().open(file);
     other.prepare('UPDATE balances SET on_hand = 1000000').run();
     other.close();
@@ -182,10 +188,6 @@ test('a posting decides on the balance another process committed since, not on t
     assert.is(refused.ok ? 'posted' : refused.code, 'insufficient_stock');
     assert.is(unwrap(await adjust(-1)).lines[0]!.onHandAfter, 0);
     assert.is(await onHand(), 0);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test.run();
