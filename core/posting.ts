@@ -418,7 +418,7 @@ export async function loadPostingSnapshot(tx: Writer, request: PostingRequest, n
   const layers = fifoPairs.length ? await tx.ledger.getCostLayers(fifoPairs) : [];
   const positions = lowered.size ? await tx.ledger.getStockPositions([...lowered.values()], now, { committedOnly: true }) : [];
   const byNo = new Map(lotsByNo.map((l) => [lotKey(l.itemId, l.lotNo), l]));
-  // Plain loops here and below: this runs for every posting, and flatMap was its costliest line.
+  // A plain loop: this runs for every posting, and as a flatMap it was the function's costliest line.
   const keys: BalanceKey[] = [];
   for (const l of lines) {
     const lotId = l.lotId ?? (l.lotNo != null ? byNo.get(lotKey(l.itemId, l.lotNo))?.id : null);

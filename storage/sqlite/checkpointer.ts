@@ -112,7 +112,9 @@ export class Checkpointer {
    * while the WAL file grows to that, every commit that grows it pays a slower fsync.
    * After 256 lone commits the WAL stays near 25 MB; single postings on a fresh file, first
    * 1.5 s: 617 and 636 µs each by the interval alone, 524 and 544 with this; from the third
-   * second on the same (`node --import tsx bench/single.ts --rounds=3`). The worker's copy never catches up with a writer that keeps committing (the WAL
+   * second on the same (`node --import tsx bench/single.ts --rounds=3`).
+   *
+   * The worker's copy never catches up with a writer that keeps committing (the WAL
    * only starts over from its beginning once every frame in it is copied, and the writer
    * adds frames while the worker copies), so the WAL file would grow without end under
    * steady load. The worker therefore copies in passes, each the frames committed during the
