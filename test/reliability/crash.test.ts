@@ -156,7 +156,8 @@ test(`${KILLS} kill -9 under a ${CLIENTS}-client load: acknowledged postings sur
     await new Promise((r) => setTimeout(r, 100 + rnd.int(500)));
     host!.child.kill('SIGKILL');
     const exit = await host!.exited;
-    assert.is(exit.signal, 'SIGKILL');
+    // A server that stopped by itself says why in its output.
+    assert.is(exit.signal, 'SIGKILL', `cycle ${cycle}: the server exited by itself (${JSON.stringify(exit)}):\n${host!.output().slice(-4000)}`);
     await Promise.all(load);
     // Down: the file alone must be whole and agree with what was acknowledged.
     checkFile(cycle, acked);
