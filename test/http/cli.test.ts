@@ -274,8 +274,13 @@ test('serve: with no tokens and no IMS_ADMIN_TOKEN, a generated token is printed
 test('serve: logs which SQLite driver it uses', async () => {
   const s = await startServe({ DATABASE_URL: freshDb(), IMS_ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'info' });
   await waitHealthy(s);
-  const listening = s.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, string>)
+  // Log lines reach stdout up to 10 ms after they are logged (http/log.ts), so /health may
+  // answer before the line is out.
+  const find = () => s.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, string>)
     .find((l) => l.msg === 'listening');
+  const until = Date.now() + 5000;
+  while (!find() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const listening = find();
   assert.ok(listening, s.output());
   assert.is(listening!.sqliteDriver, chooseDriver().description);
   assert.is((await stop(s)).code, 0);
