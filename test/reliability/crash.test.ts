@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../../http/cli.js';
-import { startHost, waitHealthy, type Host } from '../support/serve.js';
+import { startHealthyHost, type Host } from '../support/serve.js';
 import { batterySeed, random } from './support.js';
 
 const KILLS = 30;
@@ -60,8 +60,7 @@ let bins: string[] = [];
 let po: { id: string; lines: Array<{ id: string; itemId: string }> };
 
 async function start(): Promise<void> {
-  host = await startHost({ DATABASE_URL: url, IMS_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' });
-  await waitHealthy(host);
+  host = await startHealthyHost({ DATABASE_URL: url, IMS_ADMIN_TOKEN: TOKEN, LOG_LEVEL: 'warn' });
 }
 
 async function seed(): Promise<void> {
