@@ -16,6 +16,11 @@ export class RecordCache<T extends object> {
     return loaded;
   }
 
+  /** The entry kept for `id`, without loading it. */
+  peek(id: string): T | undefined {
+    return this.map.get(id);
+  }
+
   set(id: string, value: T): void {
     if (!this.map.has(id) && this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
     this.map.set(id, deepFreeze(value));

@@ -4,7 +4,7 @@
 import type { EventFilter, EventType, EventWriter, NewEvent, StoredEvent } from '../../core/event.js';
 import type { Page, PageRequest } from '../../core/page.js';
 import type { Statements } from './database.js';
-import { page } from './sql.js';
+import { idList, page } from './sql.js';
 
 interface EventRow {
   seq: number;
@@ -45,5 +45,5 @@ export function eventWhere(filter: EventFilter): { where: string; args: unknown[
   // The type index holds every event but postings (migration 013), and SQLite uses it only
   // when the query carries its condition word for word.
   const index = types.includes(POSTED) ? '' : ` AND type <> '${POSTED}'`;
-  return { where: `seq > ? AND type IN (SELECT value FROM json_each(?))${index}`, args: [filter.after, JSON.stringify(types)] };
+  return { where: `seq > ? AND type IN (SELECT value FROM json_each(?))${index}`, args: [filter.after, idList(types)] };
 }

@@ -387,7 +387,7 @@ export class SqliteLedger implements LedgerWriter {
           this.balances.set(key, { itemId: d.itemId, locationId: d.locationId, lotId: d.lotId, statusId: d.statusId, onHand: d.delta });
         } else {
           // What the statement did to the row, if it is cached; if not, it is read when asked for.
-          const known = this.balances.get(key, () => undefined);
+          const known = this.balances.peek(key);
           if (known) this.balances.set(key, { ...known, onHand: (known.onHand + d.delta) as Micro });
         }
       }
