@@ -3,7 +3,7 @@
 // database transaction as the work it guards, so a crash leaves either both or neither.
 // Only successful responses are kept: a refused request changed nothing, so retrying it
 // with the same key simply tries again.
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { fail, type Failure } from './result.js';
 
 export const MAX_KEY_LENGTH = 255;
@@ -29,7 +29,7 @@ export interface IdempotentRequest {
 
 /** A hash of the request body as data: neither white space nor the order of fields matter. */
 export function fingerprint(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(body ?? null))).digest('base64url');
+  return digest('sha256', JSON.stringify(canonical(body ?? null)), 'base64url');
 }
 
 function canonical(value: unknown): unknown {

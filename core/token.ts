@@ -1,6 +1,6 @@
 // API tokens. The clear token is shown once, at creation; only its SHA-256 is stored. Tokens
 // are 256 random bits, so a fast hash is enough: there is nothing to brute-force.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash as digest, randomBytes } from 'node:crypto';
 import { newId } from './id.js';
 import { PERMISSIONS, type Permission } from './permission.js';
 import type { Reader, Writer } from './ports.js';
@@ -37,8 +37,9 @@ export const tokenInputSchema: Schema = object(
   ['name', 'permissions'],
 );
 
+/** Every request hashes its token: the one-shot hash costs less than half of a Hash object. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return digest('sha256', token, 'hex');
 }
 
 export function generateToken(): string {
