@@ -135,7 +135,7 @@ export function decideValuation(
   const inside = new Set<string>();
   for (const [k, n] of net) if (n === 0) inside.add(k);
   for (const k of inside) {
-    const idx = lines.flatMap((l, i) => (keys[i] === k ? [i] : []));
+    const idx = keys.flatMap((key, i) => (key === k ? [i] : []));
     valueInside(unitOf(lines[idx[0]!]!), lines, idx, values);
   }
 
