@@ -46,29 +46,33 @@ export interface EventReader {
 }
 
 export interface EventWriter extends EventReader {
-  /** Writes the event in this unit: it commits, or rolls back, with the change it describes. */
+  /**
+   * Writes the event in this unit: it commits, or rolls back, with the change it describes.
+   * A `transaction.posted` event naming a `transactionSeq` holds `postedEventData` of that
+   * transaction, so an adapter may keep only the seq and build the data again when it is read.
+   */
   recordEvent(event: NewEvent): Promise<void>;
 }
 
 /**
  * A posting as an event: the transaction and a summary of every line (which balance moved
- * by how much), small enough to write on every posting and to act on without another call.
+ * by how much), small enough to act on without another call.
  */
 export function postedEvent(t: TransactionView): NewEvent {
+  return { id: newId(), type: 'transaction.posted', occurredAt: t.postedAt, data: postedEventData(t) };
+}
+
+/** The data of a posting's event: a function of the transaction alone, which never changes once posted. */
+export function postedEventData(t: TransactionView): Record<string, unknown> {
   return {
-    id: newId(),
-    type: 'transaction.posted',
-    occurredAt: t.postedAt,
-    data: {
-      transactionId: t.id,
-      transactionSeq: t.seq,
-      transactionType: t.type,
-      reference: t.reference,
-      reversesTransactionId: t.reversesTransactionId,
-      lines: t.lines.map((l) => ({
-        itemId: l.itemId, facilityId: l.facilityId, locationId: l.locationId, lotId: l.lotId, statusId: l.statusId, qtyDelta: l.qtyDelta,
-      })),
-    },
+    transactionId: t.id,
+    transactionSeq: t.seq,
+    transactionType: t.type,
+    reference: t.reference,
+    reversesTransactionId: t.reversesTransactionId,
+    lines: t.lines.map((l) => ({
+      itemId: l.itemId, facilityId: l.facilityId, locationId: l.locationId, lotId: l.lotId, statusId: l.statusId, qtyDelta: l.qtyDelta,
+    })),
   };
 }
 

@@ -48,9 +48,16 @@ export function labelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
+/** The requests of one method and route: their count by status, and their latency. */
+interface RouteRequests {
+  labels: string;
+  statuses: Map<number, number>;
+  latency: Histogram;
+}
+
 export class Metrics {
-  private readonly requests = new Map<string, number>();
-  private readonly latency = new Map<string, Histogram>();
+  /** By method, then route template: both strings come from fixed tables, so looking them up is cheap on every request. */
+  private readonly requests = new Map<string, Map<string, RouteRequests>>();
   private readonly batches = new Histogram(BATCH_BUCKETS);
   private readonly databaseErrors = new Map<string, number>();
   private postings = 0;
@@ -59,12 +66,15 @@ export class Metrics {
 
   /** One answered request: `route` is the route table's path template, never the raw URL. */
   request(method: string, route: string, status: number, seconds: number): void {
-    const labels = `method="${labelValue(method)}",route="${labelValue(route)}"`;
-    const key = `${labels},status="${status}"`;
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    let h = this.latency.get(labels);
-    if (!h) this.latency.set(labels, (h = new Histogram(LATENCY_BUCKETS)));
-    h.observe(seconds);
+    let routes = this.requests.get(method);
+    if (!routes) this.requests.set(method, (routes = new Map()));
+    let r = routes.get(route);
+    if (!r) {
+      r = { labels: `method="${labelValue(method)}",route="${labelValue(route)}"`, statuses: new Map(), latency: new Histogram(LATENCY_BUCKETS) };
+      routes.set(route, r);
+    }
+    r.statuses.set(status, (r.statuses.get(status) ?? 0) + 1);
+    r.latency.observe(seconds);
   }
 
   /** Committed postings (ledger transactions) and their lines. */
@@ -104,9 +114,12 @@ export class Metrics {
     const out: string[] = [];
     const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     family('ims_http_requests_total', 'counter', 'HTTP requests answered, by method, route template and status.');
-    for (const [labels, n] of [...this.requests].sort()) out.push(`ims_http_requests_total{${labels}} ${n}`);
+    const routes = [...this.requests.values()].flatMap((m) => [...m.values()]).sort((a, b) => (a.labels < b.labels ? -1 : 1));
+    for (const r of routes) {
+      for (const [status, n] of [...r.statuses].sort()) out.push(`ims_http_requests_total{${r.labels},status="${status}"} ${n}`);
+    }
     family('ims_http_request_duration_seconds', 'histogram', 'Time from a request\'s arrival to its answer, by method and route template.');
-    for (const [labels, h] of [...this.latency].sort()) out.push(...h.lines('ims_http_request_duration_seconds', labels));
+    for (const r of routes) out.push(...r.latency.lines('ims_http_request_duration_seconds', r.labels));
     family('ims_postings_total', 'counter', 'Ledger transactions committed through this host.');
     out.push(`ims_postings_total ${this.postings}`);
     family('ims_posting_lines_total', 'counter', 'Ledger lines committed through this host.');

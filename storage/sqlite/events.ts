@@ -1,9 +1,15 @@
 // The events outbox on SQLite. One writer runs every unit, so the order of insertion is the
 // order of commit, and the integer primary key is the seq: an event is written at once, in
-// the unit's transaction, and goes away with it when the unit rolls back.
-import type { EventFilter, EventType, EventWriter, NewEvent, StoredEvent } from '../../core/event.js';
+// the unit's transaction, and goes away with it when the unit rolls back. A posting's event
+// keeps only the posting's seq, and its data is built from the ledger when it is read
+// (migration 014): every posting writes one, and a copy of the posting made each commit
+// write more pages.
+import { postedEventData, type EventFilter, type EventType, type EventWriter, type NewEvent, type StoredEvent } from '../../core/event.js';
+import type { TransactionView } from '../../core/ledger.js';
+import { assert } from '../../core/assert.js';
 import type { Page, PageRequest } from '../../core/page.js';
 import type { Statements } from './database.js';
+import { transactionsAt } from './ledger.js';
 import { idList, page } from './sql.js';
 
 interface EventRow {
@@ -11,13 +17,13 @@ interface EventRow {
   id: string;
   type: NewEvent['type'];
   occurredAt: string;
-  data: string;
+  /** JSON, or null for a posting's event: then its data is built from the posting. */
+  data: string | null;
+  transactionSeq: number | null;
 }
 
-const EVENT = 'SELECT seq, id, type, occurred_at AS occurredAt, data';
+const EVENT = 'SELECT seq, id, type, occurred_at AS occurredAt, data, transaction_seq AS transactionSeq';
 const POSTED: EventType = 'transaction.posted';
-
-const toEvent = (r: EventRow): StoredEvent => ({ seq: r.seq, id: r.id, type: r.type, occurredAt: r.occurredAt, data: JSON.parse(r.data) });
 
 export class SqliteEvents implements EventWriter {
   constructor(private readonly sql: Statements) {}
@@ -25,7 +31,9 @@ export class SqliteEvents implements EventWriter {
   async listEvents(filter: EventFilter, p: PageRequest): Promise<Page<StoredEvent>> {
     const { where, args } = eventWhere(filter);
     const r = await page<EventRow>(this.sql, EVENT, 'FROM events', where, args, 'seq', p);
-    return { items: r.items.map(toEvent), total: r.total };
+    const postings = new Map<number, TransactionView>();
+    for (const t of transactionsAt(this.sql, r.items.flatMap((e) => (e.data === null ? [e.transactionSeq!] : [])))) postings.set(t.seq, t);
+    return { items: r.items.map((e) => toEvent(e, postings)), total: r.total };
   }
 
   async lastEventSeq(): Promise<number> {
@@ -33,9 +41,22 @@ export class SqliteEvents implements EventWriter {
   }
 
   async recordEvent(e: NewEvent): Promise<void> {
-    this.sql.get('INSERT INTO events (id, type, occurred_at, data) VALUES (?, ?, ?, ?)')
-      .run(e.id, e.type, e.occurredAt, JSON.stringify(e.data));
+    const posting = e.type === POSTED && Number.isInteger(e.data.transactionSeq) ? e.data.transactionSeq as number : null;
+    this.sql.get('INSERT INTO events (id, type, occurred_at, data, transaction_seq) VALUES (?, ?, ?, ?, ?)')
+      .run(e.id, e.type, e.occurredAt, posting === null ? JSON.stringify(e.data) : null, posting);
   }
+}
+
+function toEvent(r: EventRow, postings: ReadonlyMap<number, TransactionView>): StoredEvent {
+  let data: Record<string, unknown>;
+  if (r.data !== null) data = JSON.parse(r.data);
+  else {
+    const posting = postings.get(r.transactionSeq!);
+    // The ledger is append-only: a committed posting's event always finds its posting.
+    assert(posting, `event ${r.seq} finds posting ${r.transactionSeq}`);
+    data = postedEventData(posting);
+  }
+  return { seq: r.seq, id: r.id, type: r.type, occurredAt: r.occurredAt, data };
 }
 
 /** The WHERE clause of a listing and its arguments. */

@@ -6,7 +6,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { newId } from '../../core/id.js';
-import type { NewEvent, StoredEvent } from '../../core/event.js';
+import { postedEventData, type NewEvent, type StoredEvent } from '../../core/event.js';
+import { Ims } from '../../core/ims.js';
+import type { TransactionView } from '../../core/ledger.js';
+import { unwrap } from '../../core/result.js';
 import type { Store } from '../../core/ports.js';
 import type { WebhookRecord } from '../../core/webhook.js';
 import { onEveryStore } from '../support/stores.js';
@@ -93,6 +96,26 @@ function contract(name: string, open: () => Promise<Store>, skip: string | null)
     assert.equal([both.total, both.items.map((e) => e.data.n)], [5, [1, 2, 3, 4, 5]]);
     const page = await store.read.events.listEvents({ after: posted.items[0]!.seq }, { limit: 10, offset: 1 });
     assert.equal(page.items.map((e) => e.data.n), [4, 5]);
+  });
+
+  s('a posting\'s event holds the posting as it was posted: lots, statuses, both lines of a move, a reversal', async () => {
+    const ims = new Ims(store);
+    const kg = unwrap(await ims.uoms.create({ code: 'KG', name: 'Kilogram', decimals: 3 })) as { id: string };
+    const item = unwrap(await ims.items.create({ itemNo: 'L-1', name: 'L', itemKind: 'purchased', baseUomId: kg.id, lotTracking: 'tracked' })) as { id: string };
+    const wh = unwrap(await ims.facilities.create({ code: 'W', name: 'W', type: 'warehouse' })) as { id: string };
+    const bins: Array<{ id: string }> = [];
+    for (const code of ['A', 'B']) bins.push(unwrap(await ims.locations.create(wh.id, { code, name: code, type: 'bin' })) as { id: string });
+    const posted: TransactionView[] = [];
+    posted.push(unwrap(await ims.inventory.adjust({ itemId: item.id, locationId: bins[0]!.id, qtyDelta: 10.5, lotNo: 'L1', reason: 'opening' })) as TransactionView);
+    posted.push(unwrap(await ims.inventory.move({
+      itemId: item.id, fromLocationId: bins[0]!.id, toLocationId: bins[1]!.id, qty: 4, lotNo: 'L1', toStatusId: 'quarantine',
+    })) as TransactionView);
+    posted.push(unwrap(await ims.inventory.reverse(posted[1]!.id, { reason: 'wrong bin' })) as TransactionView);
+    const events = (await ims.events.list({ types: ['transaction.posted'] })).items;
+    assert.equal(events.map((e) => e.data), posted.map(postedEventData));
+    assert.equal(events.map((e) => e.occurredAt), posted.map((t) => t.postedAt));
+    assert.equal((events[1]!.data.lines as Array<{ statusId: string }>).map((l) => l.statusId), ['available', 'quarantine']);
+    assert.is(events[2]!.data.reversesTransactionId, posted[1]!.id);
   });
 
   s('a webhook is leased to one worker at a time; progress is saved only under the lease', async () => {

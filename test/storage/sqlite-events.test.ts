@@ -1,11 +1,17 @@
-// The events table on SQLite after migration 013: no index on the id, and a type index that
-// holds every event but postings. Existing events survive the migration, and listings by
-// document type still find their events through the index.
+// The events table on SQLite after migrations 013 and 014: no index on the id, a type index
+// that holds every event but postings, and a posting's event kept as its posting's seq.
+// Existing events survive the migrations, listings by document type still find their events
+// through the index, and postings' events read the same before and after 014.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ims } from '../../core/ims.js';
+import { unwrap } from '../../core/result.js';
 import { migrationsOf } from '../../storage/embedded.js';
+import { openStore } from '../../storage/open.js';
 import { MEMORY, migrate, openDatabase, type Db } from '../../storage/sqlite/database.js';
 import { eventWhere } from '../../storage/sqlite/events.js';
 
@@ -32,9 +38,11 @@ test('migration 013 keeps every event, its seq and its data, and the next seq fo
   const insert = db.prepare('INSERT INTO events (id, type, occurred_at, data) VALUES (?, ?, ?, ?)');
   insert.run('e1', 'transaction.posted', 'then', '{"n":1}');
   insert.run('e2', 'sales_order.status_changed', 'then', '{"n":2}');
-  const before = db.prepare('SELECT * FROM events ORDER BY seq').all();
+  const columns = 'SELECT seq, id, type, occurred_at, data FROM events ORDER BY seq';
+  const before = db.prepare(columns).all();
   assert.equal(migrate(db), migrationsOf('sqlite', folder).map((m) => m.version).filter((v) => v > '012_events'));
-  assert.equal(db.prepare('SELECT * FROM events ORDER BY seq').all(), before);
+  // The posting event names no posting of this ledger, so 014 keeps its data as it was.
+  assert.equal(db.prepare(columns).all(), before);
   insert.run('e3', 'transaction.posted', 'then', '{}');
   assert.is(db.prepare("SELECT seq FROM events WHERE id = 'e3'").value(), 3);
   const indexes = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'").all() as Array<{ name: string; sql: string }>;
@@ -52,6 +60,45 @@ test('a listing of document events reads the type index; one that asks for posti
   assert.not.match(plan(db, postings), /events_type/);
   assert.equal(eventWhere({ after: 7 }), { where: 'seq > ?', args: [7] });
   db.close();
+});
+
+test('migration 014 keeps a posting\'s seq instead of its copy; the events read the same, and new postings write no copy', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ims-events-'));
+  const file = join(dir, 'ims.db');
+  try {
+    let ims = new Ims(await openStore(`sqlite:${file}`));
+    const ea = unwrap(await ims.uoms.create({ code: 'EA', name: 'Each' })) as { id: string };
+    const item = unwrap(await ims.items.create({ itemNo: 'E-1', name: 'E', itemKind: 'purchased', baseUomId: ea.id })) as { id: string };
+    const wh = unwrap(await ims.facilities.create({ code: 'W', name: 'W', type: 'warehouse' })) as { id: string };
+    const bin = unwrap(await ims.locations.create(wh.id, { code: 'A', name: 'A', type: 'bin' })) as { id: string };
+    for (const qtyDelta of [5, -2]) unwrap(await ims.inventory.adjust({ itemId: item.id, locationId: bin.id, qtyDelta }));
+    const listed = (await ims.events.list()).items;
+    assert.equal(listed.map((e) => e.type), ['transaction.posted', 'transaction.posted']);
+    await ims.close();
+
+    // The file as migration 013 left it: every event with its data as JSON.
+    const db = openDatabase(file);
+    db.exec(`DROP TABLE events;
+      CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, type TEXT NOT NULL, occurred_at TEXT NOT NULL, data TEXT NOT NULL) STRICT;
+      DELETE FROM schema_migrations WHERE version >= '014'`);
+    const insert = db.prepare('INSERT INTO events (seq, id, type, occurred_at, data) VALUES (?, ?, ?, ?, ?)');
+    for (const e of listed) insert.run(e.seq, e.id, e.type, e.occurredAt, JSON.stringify(e.data));
+    insert.run(listed.length + 1, 'doc', 'transfer.status_changed', 'then', '{"n":1}');
+    db.close();
+
+    ims = new Ims(await openStore(`sqlite:${file}`));
+    const after = (await ims.events.list()).items;
+    assert.equal(after.slice(0, listed.length), listed);
+    assert.equal(after[listed.length]!.data, { n: 1 });
+    unwrap(await ims.inventory.adjust({ itemId: item.id, locationId: bin.id, qtyDelta: 1 }));
+    await ims.close();
+    const check = openDatabase(file);
+    const rows = check.prepare('SELECT data, transaction_seq AS posting FROM events ORDER BY seq').all() as Array<{ data: string | null; posting: number | null }>;
+    check.close();
+    assert.equal(rows.map((r) => [r.data, r.posting]), [[null, listed[0]!.data.transactionSeq], [null, listed[1]!.data.transactionSeq], ['{"n":1}', null], [null, 3]]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
