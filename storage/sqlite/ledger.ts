@@ -188,7 +188,6 @@ export class SqliteLedger implements LedgerWriter {
     return { items: withLines(this.sql, r.items), total: r.total };
   }
 
-
   async listBalances(f: BalanceFilter, p: PageRequest): Promise<Page<Balance>> {
     const w = new Where()
       .add('item_id = ?', f.itemId)
