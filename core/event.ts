@@ -5,7 +5,7 @@
 // misses an event that commits later. The feed and the webhook deliveries both read it.
 import type { Actor, StatusChange } from './document.js';
 import { newId } from './id.js';
-import type { TransactionView } from './ledger.js';
+import type { LineView, TransactionView } from './ledger.js';
 import type { Page, PageRequest } from './page.js';
 import type { Writer } from './ports.js';
 
@@ -62,8 +62,13 @@ export function postedEvent(t: TransactionView): NewEvent {
   return { id: newId(), type: 'transaction.posted', occurredAt: t.postedAt, data: postedEventData(t) };
 }
 
+/** What a posting's event tells of it: the transaction, and each line's place and change. */
+export type PostedTransaction = Pick<TransactionView, 'id' | 'seq' | 'type' | 'reference' | 'reversesTransactionId'> & {
+  lines: ReadonlyArray<Pick<LineView, 'itemId' | 'facilityId' | 'locationId' | 'lotId' | 'statusId' | 'qtyDelta'>>;
+};
+
 /** The data of a posting's event: a function of the transaction alone, which never changes once posted. */
-export function postedEventData(t: TransactionView): Record<string, unknown> {
+export function postedEventData(t: PostedTransaction): Record<string, unknown> {
   return {
     transactionId: t.id,
     transactionSeq: t.seq,

@@ -4,12 +4,15 @@
 // keeps only the posting's seq, and its data is built from the ledger when it is read
 // (migration 014): every posting writes one, and a copy of the posting made each commit
 // write more pages.
-import { postedEventData, type EventFilter, type EventType, type EventWriter, type NewEvent, type StoredEvent } from '../../core/event.js';
-import type { TransactionView } from '../../core/ledger.js';
 import { assert } from '../../core/assert.js';
+import {
+  postedEventData, type EventFilter, type EventType, type EventWriter, type NewEvent, type PostedTransaction, type StoredEvent,
+} from '../../core/event.js';
+import type { TransactionType } from '../../core/ledger.js';
 import type { Page, PageRequest } from '../../core/page.js';
+import { fromMicro } from '../../core/quantity.js';
+import { byParent, lotOut } from '../rows/columns.js';
 import type { Statements } from './database.js';
-import { transactionsAt } from './ledger.js';
 import { idList, page } from './sql.js';
 
 interface EventRow {
@@ -31,9 +34,26 @@ export class SqliteEvents implements EventWriter {
   async listEvents(filter: EventFilter, p: PageRequest): Promise<Page<StoredEvent>> {
     const { where, args } = eventWhere(filter);
     const r = await page<EventRow>(this.sql, EVENT, 'FROM events', where, args, 'seq', p);
-    const postings = new Map<number, TransactionView>();
-    for (const t of transactionsAt(this.sql, r.items.flatMap((e) => (e.data === null ? [e.transactionSeq!] : [])))) postings.set(t.seq, t);
+    const postings = this.postings(r.items.flatMap((e) => (e.data === null ? [e.transactionSeq!] : [])));
     return { items: r.items.map((e) => toEvent(e, postings)), total: r.total };
+  }
+
+  /** The postings with these seqs, as their events tell of them: two indexed reads for a page. */
+  private postings(seqs: number[]): Map<number, PostedTransaction> {
+    if (seqs.length === 0) return new Map();
+    const list = JSON.stringify(seqs);
+    const lines = byParent(this.sql.get(`SELECT seq, item_id AS itemId, facility_id AS facilityId, location_id AS locationId,
+      lot_id AS lotId, status_id AS statusId, qty_delta AS qtyDelta FROM inventory_lines
+      WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq, line_no`).all(list) as PostedLineRow[], (l) => l.seq, (l) => ({
+      itemId: l.itemId, facilityId: l.facilityId, locationId: l.locationId, lotId: lotOut(l.lotId), statusId: l.statusId, qtyDelta: fromMicro(l.qtyDelta),
+    }));
+    const rows = this.sql.get(`SELECT seq, id, type, reference_type AS referenceType, reference_id AS referenceId,
+      reverses_transaction_id AS reversesTransactionId FROM inventory_transactions WHERE seq IN (SELECT value FROM json_each(?))`)
+      .all(list) as PostedRow[];
+    return new Map(rows.map((t) => [t.seq, {
+      id: t.id, seq: t.seq, type: t.type, reference: { type: t.referenceType, id: t.referenceId },
+      reversesTransactionId: t.reversesTransactionId, lines: lines.get(t.seq) ?? [],
+    }]));
   }
 
   async lastEventSeq(): Promise<number> {
@@ -47,7 +67,26 @@ export class SqliteEvents implements EventWriter {
   }
 }
 
-function toEvent(r: EventRow, postings: ReadonlyMap<number, TransactionView>): StoredEvent {
+interface PostedRow {
+  seq: number;
+  id: string;
+  type: TransactionType;
+  referenceType: string | null;
+  referenceId: string | null;
+  reversesTransactionId: string | null;
+}
+
+interface PostedLineRow {
+  seq: number;
+  itemId: string;
+  facilityId: string;
+  locationId: string;
+  lotId: string;
+  statusId: string;
+  qtyDelta: number;
+}
+
+function toEvent(r: EventRow, postings: ReadonlyMap<number, PostedTransaction>): StoredEvent {
   let data: Record<string, unknown>;
   if (r.data !== null) data = JSON.parse(r.data);
   else {

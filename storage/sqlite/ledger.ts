@@ -164,7 +164,7 @@ export class SqliteLedger implements LedgerWriter {
 
   async getTransaction(id: string): Promise<TransactionView | null> {
     const row = this.sql.get(`${TRANSACTION} ${TRANSACTION_FROM} WHERE t.id = ?`).get(id) as TransactionRow | undefined;
-    return row ? withLines(this.sql, [row])[0]! : null;
+    return row ? this.withLines([row])[0]! : null;
   }
 
   async findReversal(transactionId: string): Promise<string | null> {
@@ -185,7 +185,19 @@ export class SqliteLedger implements LedgerWriter {
       .add('t.seq > ?', f.afterSeq);
     const order = f.afterSeq === undefined ? 't.seq DESC' : 't.seq ASC';
     const r = await page<TransactionRow>(this.sql, TRANSACTION, TRANSACTION_FROM, w.sql, w.args, order, p);
-    return { items: withLines(this.sql, r.items), total: r.total };
+    return { items: this.withLines(r.items), total: r.total };
+  }
+
+  private withLines(rows: TransactionRow[]): TransactionView[] {
+    if (rows.length === 0) return [];
+    const lines = this.sql.get(`SELECT l.seq, l.line_no AS lineNo, l.item_id AS itemId, l.facility_id AS facilityId,
+      l.location_id AS locationId, l.lot_id AS lotId, lots.lot_no AS lotNo, l.serial_nos AS serialNos,
+      l.status_id AS statusId, l.qty_delta AS qtyDelta, l.on_hand_after AS onHandAfter,
+      l.unit_cost AS unitCost, l.value_delta AS valueDelta
+      FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
+      WHERE l.seq IN (SELECT value FROM json_each(?)) ORDER BY l.seq, l.line_no`)
+      .all(JSON.stringify(rows.map((r) => r.seq))) as LineRow[];
+    return transactionViews(rows, lines);
   }
 
   async listBalances(f: BalanceFilter, p: PageRequest): Promise<Page<Balance>> {
@@ -390,27 +402,6 @@ export class SqliteLedger implements LedgerWriter {
       return { seq, postedAt: t.postedAt, lines: e.lines };
     }));
   }
-}
-
-/** Transaction rows with their lines, as views. */
-function withLines(sql: Statements, rows: TransactionRow[]): TransactionView[] {
-  if (rows.length === 0) return [];
-  const lines = sql.get(`SELECT l.seq, l.line_no AS lineNo, l.item_id AS itemId, l.facility_id AS facilityId,
-    l.location_id AS locationId, l.lot_id AS lotId, lots.lot_no AS lotNo, l.serial_nos AS serialNos,
-    l.status_id AS statusId, l.qty_delta AS qtyDelta, l.on_hand_after AS onHandAfter,
-    l.unit_cost AS unitCost, l.value_delta AS valueDelta
-    FROM inventory_lines l LEFT JOIN lots ON lots.id = l.lot_id
-    WHERE l.seq IN (SELECT value FROM json_each(?)) ORDER BY l.seq, l.line_no`)
-    .all(JSON.stringify(rows.map((r) => r.seq))) as LineRow[];
-  return transactionViews(rows, lines);
-}
-
-/** The transactions with these seqs, with their lines, in seq order. */
-export function transactionsAt(sql: Statements, seqs: readonly number[]): TransactionView[] {
-  if (seqs.length === 0) return [];
-  const rows = sql.get(`${TRANSACTION} ${TRANSACTION_FROM} WHERE t.seq IN (SELECT value FROM json_each(?)) ORDER BY t.seq`)
-    .all(JSON.stringify(seqs)) as TransactionRow[];
-  return withLines(sql, rows);
 }
 
 /** Every item a posting writes rows for. */
