@@ -42,10 +42,12 @@ export class SqliteEvents implements EventWriter {
   private postings(seqs: number[]): Map<number, PostedTransaction> {
     if (seqs.length === 0) return new Map();
     const list = JSON.stringify(seqs);
-    const lines = byParent(this.sql.get(`SELECT seq, item_id AS itemId, facility_id AS facilityId, location_id AS locationId,
+    const lineRows = this.sql.get(`SELECT seq, item_id AS itemId, facility_id AS facilityId, location_id AS locationId,
       lot_id AS lotId, status_id AS statusId, qty_delta AS qtyDelta FROM inventory_lines
-      WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq, line_no`).all(list) as PostedLineRow[], (l) => l.seq, (l) => ({
-      itemId: l.itemId, facilityId: l.facilityId, locationId: l.locationId, lotId: lotOut(l.lotId), statusId: l.statusId, qtyDelta: fromMicro(l.qtyDelta),
+      WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq, line_no`).all(list) as PostedLineRow[];
+    const lines = byParent(lineRows, (l) => l.seq, (l) => ({
+      itemId: l.itemId, facilityId: l.facilityId, locationId: l.locationId, lotId: lotOut(l.lotId), statusId: l.statusId,
+      qtyDelta: fromMicro(l.qtyDelta),
     }));
     const rows = this.sql.get(`SELECT seq, id, type, reference_type AS referenceType, reference_id AS referenceId,
       reverses_transaction_id AS reversesTransactionId FROM inventory_transactions WHERE seq IN (SELECT value FROM json_each(?))`)

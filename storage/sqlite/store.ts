@@ -149,19 +149,19 @@ export class SqliteStore implements Store {
       this.read = cachedReader(this.read, this.answers, () => this.fresh());
     }
     if (file !== MEMORY) {
-      // SQLite's own checkpoint runs inside the COMMIT that fills the WAL, delaying every
-      // reply of that batch. We checkpoint ourselves instead (see checkpointer.ts), once a
-      // second (sooner for a lone writer, see Checkpointer.due): a checkpoint copies each
-      // changed page once, however often it changed, so rarer checkpoints do less work in all
-      // (measured under HTTP load at 50 connections, on the writer's thread: every 250 ms,
-      // p99 24 ms; every second, 15 ms and 12 % more postings). A second of commits can fill
-      // well over 100 MB of WAL (each commit appends every page it changed). After each
-      // checkpoint the WAL starts over from the beginning of its file, and SQLite cuts the
-      // file back to journal_size_limit; a limit below what one interval writes makes every
-      // commit past it grow the file again, and growing a file makes its fsync slower. Single postings on a file, one commit each: 492 to 515
-      // µs with 64 MiB, 421 to 437 µs with 256 MiB, the WAL file at 170 MB (`node --import
-      // tsx bench/wal.ts --limit-mib=64`, then without the option); HTTP adjustments at 10 /
-      // 50 connections: 9 / 5 % more. At most 256 MiB stays on disk after a burst (SQLite's
+      // SQLite's own checkpoint runs inside the COMMIT that fills the WAL, delaying every reply
+      // of that batch. We checkpoint ourselves instead (see checkpointer.ts), once a second
+      // (sooner for a lone writer, see Checkpointer.due): a checkpoint copies each changed page
+      // once, however often it changed, so rarer checkpoints do less work in all (measured under
+      // HTTP load at 50 connections, on the writer's thread: every 250 ms, p99 24 ms; every
+      // second, 15 ms and 12 % more postings). A second of commits can fill well over 100 MB of
+      // WAL (each commit appends every page it changed). After each checkpoint the WAL starts
+      // over from the beginning of its file, and SQLite cuts the file back to journal_size_limit;
+      // a limit below what one interval writes makes every commit past it grow the file again,
+      // and growing a file makes its fsync slower. Single postings on a file, one commit each:
+      // 492 to 515 µs with 64 MiB, 421 to 437 µs with 256 MiB, the WAL file at 170 MB (`node
+      // --import tsx bench/wal.ts --limit-mib=64`, then without the option); HTTP adjustments at
+      // 10 / 50 connections: 9 / 5 % more. At most 256 MiB stays on disk after a burst (SQLite's
       // own default keeps everything).
       db.exec('PRAGMA wal_autocheckpoint = 0');
       db.exec(`PRAGMA journal_size_limit = ${WAL_LIMIT}`);
