@@ -2,7 +2,7 @@
 // raw (the same two measures as bench/posting.ts's single rows, one commit per posting): the
 // COMMIT (writing the changed pages to the WAL, then its fsync), the BEGIN, and the rest. For
 // the core the rest is the batch's check of its file, the unit (loading, deciding, writing)
-// and the scheduling around it; for raw, its five statements. Each side starts on a fresh
+// and the scheduling around it; for raw, its seven statements. Each side starts on a fresh
 // file and runs rounds back to back, so the first rounds show the WAL file growing and the
 // later ones the WAL at its working size. For explaining the single rows; not part of
 // `npm run bench`.
