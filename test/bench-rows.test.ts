@@ -67,7 +67,7 @@ function limitChange(shape: Shape): Record<string, number> {
     migrate(db);
     const rows = new PostingRows(db, 'facility');
     const bins = Array.from({ length: SIZE.bins }, (_, i) => `bin-${i}`);
-    for (const item of ['item-0', 'item-1']) rows.posting('adjustment', 'opening stock', item, bins.map((bin) => [bin, SIZE.opening * SCALE] as const));
+    for (let i = 0; i < SIZE.items; i++) rows.posting('adjustment', 'opening stock', `item-${i}`, bins.map((bin) => [bin, SIZE.opening * SCALE] as const));
     const before = footprint(db);
     if (shape === 'adjustment, 2 lines') rows.posting('adjustment', 'bench', 'item-0', [['bin-0', SCALE], ['bin-1', SCALE]]);
     if (shape === 'adjustment, 1 line') rows.posting('adjustment', 'bench', 'item-0', [['bin-0', SCALE]]);
