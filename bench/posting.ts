@@ -15,7 +15,9 @@
 // and a raw baseline on the same SQLite driver writing the same rows with prepared statements and no
 // decision (one transaction per posting; 100 per transaction with a savepoint each, or none
 // with IMS_BENCH_SAVEPOINTS=0), on its
-// own database with the same pragmas. After each store: `ims.inventory.verify()` must find
+// own database with the same pragmas. Before the first row, the same postings run untimed on
+// scratch in-memory stores for 2 s, so that no row pays for V8 compiling the posting path (see
+// warmUp). After each store: `ims.inventory.verify()` must find
 // no drift, and the ledger must hold exactly the postings made. --json prints a JSON report
 // instead of the table; --quick shortens every task (a smoke check). Temp files are removed.
 //
@@ -58,6 +60,8 @@ const BATCH = 100;
 const TIMING = quick
   ? { time: 150, iterations: 5, warmupTime: 30, warmupIterations: 2 }
   : { time: 2000, iterations: 32, warmupTime: 250, warmupIterations: 16 };
+/** How long warmUp runs each side's postings before the first row. */
+const WARM_UP_MS = quick ? 100 : 2000;
 
 interface StoreSpec {
   name: StoreName;
@@ -200,6 +204,46 @@ async function runCore(spec: StoreSpec, dir: string, rows: Row[], checks: Check[
   }
 }
 
+/** What warmUp posted before the first row, per driver. */
+interface WarmUp {
+  driver: string;
+  ms: number;
+  corePostings: number;
+  rawPostings: number;
+}
+
+/**
+ * Runs the rows' postings untimed on scratch in-memory stores, core and raw, before any row is
+ * measured. V8 compiles the core's posting path while it runs, which takes a few seconds of
+ * postings; without this the first row measured (core single on the FULL file) paid for that
+ * compilation and the rows after it did not, so a row's figure depended on where it stood in
+ * the run. The stores measured stay fresh: each row still includes its file's first seconds.
+ */
+async function warmUp(driver: Driver): Promise<WarmUp> {
+  const ims = await createIms({ databaseUrl: 'sqlite::memory:', sqlite: { driver } });
+  let started = 0;
+  const until = (share: number) => started + WARM_UP_MS * share;
+  let corePostings = 0;
+  try {
+    const world = await seedWorld(ims, DEFAULT_WORLD);
+    started = performance.now();
+    const postOne = async () => {
+      must(await runCommand(ims.store, (tx) => post(tx, adjustmentRequest(world, corePostings++), nowIso())));
+    };
+    do await postOne(); while (performance.now() < until(0.6));
+    do await Promise.all(Array.from({ length: BATCH }, postOne)); while (performance.now() < until(0.8));
+  } finally {
+    await ims.close();
+  }
+  const raw = new RawLedger(':memory:', 'FULL', DEFAULT_WORLD, driver);
+  try {
+    do raw.single(); while (performance.now() < until(1));
+  } finally {
+    raw.close();
+  }
+  return { driver: driver.name, ms: Math.round(performance.now() - started), corePostings, rawPostings: raw.posted };
+}
+
 async function runRaw(spec: StoreSpec, dir: string, rows: Row[], checks: Check[]): Promise<void> {
   const file = spec.file === null ? ':memory:' : join(dir, `raw-${spec.file}`);
   const raw = new RawLedger(file, spec.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL', DEFAULT_WORLD, spec.driver!);
@@ -301,8 +345,13 @@ async function main(): Promise<number> {
   }
   const rows: Row[] = [];
   const checks: Check[] = [];
+  const warmUps: WarmUp[] = [];
   let postgres: Omit<PostgresTarget, 'url' | 'cleanup'> | { skipped: string };
   try {
+    for (const driver of DRIVERS) {
+      log(`warm-up ${driver.name}: ${WARM_UP_MS} ms of postings in memory, untimed`);
+      warmUps.push(await warmUp(driver));
+    }
     for (const spec of STORES) {
       await runCore(spec, dir, rows, checks);
       await runRaw(spec, dir, rows, checks);
@@ -331,6 +380,7 @@ async function main(): Promise<number> {
     machine: machineInfo(loadAtStart),
     postgres,
     options: { quick, ...TIMING, batch: BATCH, world: DEFAULT_WORLD, rawSavepoints: BASELINE_SAVEPOINTS },
+    warmUp: warmUps,
     rows: withRatios(rows).sort((a, b) => order(a) - order(b)),
     checks,
     valuation: valuationCosts,
@@ -354,6 +404,7 @@ async function main(): Promise<number> {
       ? `PostgreSQL: skipped (${postgres.skipped})`
       : `PostgreSQL ${postgres.version} (pg ${pgVersion()}): ${postgres.source}; fsync ${postgres.settings.fsync}, synchronous_commit ${postgres.settings.synchronousCommit}; pool of ${process.env.IMS_PG_POOL ?? 10}`);
     console.log(`world: ${DEFAULT_WORLD.items} items × ${DEFAULT_WORLD.bins} bins; each posting has 2 lines; batch = ${BATCH} postings in one event-loop turn; ~${TIMING.time} ms per task${quick ? ' (--quick)' : ''}`);
+    console.log(`warm-up before the first row, untimed, in memory: ${warmUps.map((w) => `${w.driver} ${w.corePostings} core and ${w.rawPostings} raw postings in ${w.ms} ms`).join('; ')}`);
     console.log(`raw batches: ${BASELINE_SAVEPOINTS ? 'a savepoint per posting' : 'no savepoints (IMS_BENCH_SAVEPOINTS=0)'}`);
     console.log('');
     console.log(table(report.rows));

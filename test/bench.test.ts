@@ -35,6 +35,7 @@ test('bench/posting.ts --quick --json reports every workload with a positive thr
     ok: boolean;
     machine: { node: string; cpu: string; cores: number };
     rows: Row[];
+    warmUp: Array<{ driver: string; corePostings: number; rawPostings: number }>;
     checks: Array<{ store: string; impl: string; drift: unknown[]; transactions: number; expectedTransactions: number }>;
   };
   assert.type(report.machine.node, 'string');
@@ -51,6 +52,11 @@ test('bench/posting.ts --quick --json reports every workload with a positive thr
         }
       }
     }
+  }
+  // Every driver's posting path ran before its rows were timed, core and raw alike.
+  for (const driver of drivers) {
+    const warm = report.warmUp.find((w) => w.driver === driver);
+    assert.ok(warm && warm.corePostings > 0 && warm.rawPostings > 0, `a warm-up of ${driver}: ${JSON.stringify(warm)}`);
   }
   for (const r of report.rows) {
     assert.ok(Number.isFinite(r.opsPerSec) && r.opsPerSec > 0, `${r.impl} ${r.workload} ${r.store}: ops/s ${r.opsPerSec}`);
