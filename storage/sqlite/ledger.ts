@@ -38,7 +38,7 @@ export class SqliteLedger implements LedgerWriter {
    * The balance and valuation rows every posting reads before it decides, as last read or
    * written on this connection: appendPosting writes every change to them, so only a
    * rollback or another process's commit can make them stale, and then the store forgets
-   * them (forgetCached). Two statements fewer per posting (see README, Benchmark).
+   * them (forgetCached). Two statements fewer per posting (see bench/FINDINGS.md).
    */
   private readonly balances = new RecordCache<BalanceRow>();
   private readonly valuations = new RecordCache<Valuation>();

@@ -272,7 +272,7 @@ export class SqliteStore implements Store {
    * Runs the units one after another; returns how each settles once the batch has committed.
    * Guarded, each unit runs in a savepoint, and one that throws rolls back alone. Unguarded,
    * none does: a savepoint makes SQLite copy every page a unit changes before its first
-   * change (batched postings in memory: 75 µs each with, 62 without; see README, Benchmark),
+   * change (batched postings in memory: 75 µs each with, 62 without; see bench/FINDINGS.md),
    * and a unit that throws has almost always written nothing, since a command decides before
    * it writes (a refused one throws its refusal, see core/command.ts). Such a unit is rejected
    * and the others go on. Returns null when a unit threw after writing, which only a guarded
